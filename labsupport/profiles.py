@@ -1,0 +1,115 @@
+"""Run profiles: how big the course's computations are.
+
+The profile is chosen with the environment variable ``LABSUPPORT_PROFILE``:
+
+``ci``
+    Seconds per notebook: the smallest sizes that still run every code path.
+``book`` (default)
+    What the rendered book shows, affordable on a laptop CPU.
+``full``
+    Research scale, run from the command line.
+
+Every size a notebook uses comes from :func:`current_profile`, so no notebook
+hard-codes one and the three profiles differ in exactly one place: ``PROFILES``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+ENV_VAR = "LABSUPPORT_PROFILE"
+DEFAULT_PROFILE = "book"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The sizes one profile gives the course's computations.
+
+    Attributes
+    ----------
+    name : str
+        ``"ci"``, ``"book"`` or ``"full"``.
+    description : str
+        One line saying what the profile is for.
+    tied_dense_size : int
+        Side ``n`` of the ``n x n`` image in chapter 1's demonstration that a
+        dense layer with tied weights is a convolution (its weight tensor
+        has ``n**4`` entries).
+    """
+
+    name: str
+    description: str
+    tied_dense_size: int
+
+    def summary(self) -> str:
+        """One line per setting, for the top of a notebook."""
+        return "\n".join(
+            f"{field.name}: {getattr(self, field.name)}" for field in fields(self)
+        )
+
+
+PROFILES: dict[str, Profile] = {
+    "ci": Profile(
+        name="ci",
+        description="smallest sizes that still run every code path (CI)",
+        tied_dense_size=6,
+    ),
+    "book": Profile(
+        name="book",
+        description="what the rendered book shows; a laptop CPU affords it",
+        tied_dense_size=16,
+    ),
+    "full": Profile(
+        name="full",
+        description="research scale: full datasets, full grids, full epochs",
+        tied_dense_size=28,
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """Return the profile called `name`.
+
+    Parameters
+    ----------
+    name : str
+        One of ``"ci"``, ``"book"``, ``"full"``.
+
+    Returns
+    -------
+    Profile
+
+    Raises
+    ------
+    ValueError
+        If `name` is not a known profile; the message lists the allowed names.
+
+    Examples
+    --------
+    >>> get_profile("ci").name
+    'ci'
+    """
+    try:
+        return PROFILES[name]
+    except KeyError:
+        allowed = ", ".join(repr(key) for key in PROFILES)
+        raise ValueError(
+            f"{ENV_VAR}={name!r} is not a known profile; expected one of {allowed}"
+        ) from None
+
+
+def current_profile() -> Profile:
+    """Return the profile named by ``LABSUPPORT_PROFILE`` (default ``book``).
+
+    Raises
+    ------
+    ValueError
+        If the variable holds an unknown name.
+
+    Examples
+    --------
+    >>> current_profile().name in PROFILES
+    True
+    """
+    return get_profile(os.environ.get(ENV_VAR, DEFAULT_PROFILE).strip() or DEFAULT_PROFILE)

@@ -1,0 +1,45 @@
+"""The whole book builds in the ci profile with warnings as errors."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[1]
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for entry in toc.get("chapters", []):
+        files.append(entry["file"])
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part["chapters"]]
+    return [Path(name).with_suffix("") for name in files]
+
+
+@pytest.fixture(scope="module")
+def built_book(tmp_path_factory):
+    output = tmp_path_factory.mktemp("book")
+    env = dict(os.environ, LABSUPPORT_PROFILE="ci")
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
+               "--path-output", str(output), "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3000)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return output / "_build" / "html"
+
+
+def test_every_toc_entry_has_a_page(built_book):
+    for name in toc_files():
+        assert (built_book / name).with_suffix(".html").is_file(), name
+
+
+def test_chapter_one_renders_math_figures_and_solutions(built_book):
+    page = (built_book / "chapters" / "01_dense_to_convolution.html").read_text()
+    assert "math notranslate" in page and "mathjax" in page.lower()
+    assert page.count("<img") >= 4
+    assert "solution" in page and "dropdown" in page
+    assert "Traceback" not in page and "output stderr" not in page

@@ -1,0 +1,95 @@
+import hashlib
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits as sklearn_digits
+
+from labsupport import datasets
+from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError
+
+CONTENT = b"real bytes of a dataset file"
+SPEC = DataFile("toy", "toy.bin", hashlib.sha256(CONTENT).hexdigest())
+
+
+@pytest.fixture
+def places(tmp_path, monkeypatch):
+    """An empty data folder and an empty Keras cache, nothing from the real machine."""
+    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
+    data_dir.mkdir()
+    (keras_home / "datasets").mkdir(parents=True)
+    monkeypatch.setenv(datasets.DATA_DIR_VAR, str(data_dir))
+    monkeypatch.setenv("KERAS_HOME", str(keras_home))
+    monkeypatch.delenv(datasets.OFFLINE_VAR, raising=False)
+    return data_dir, keras_home / "datasets"
+
+
+def test_data_folder_comes_before_the_keras_cache(places):
+    data_dir, cache = places
+    (data_dir / "toy").mkdir()
+    (data_dir / "toy" / "toy.bin").write_bytes(CONTENT)
+    (cache / "toy.bin").write_bytes(CONTENT)
+    assert datasets.locate([SPEC]) == [data_dir / "toy" / "toy.bin"]
+
+
+def test_keras_cache_is_used_when_the_data_folder_lacks_the_file(places):
+    _, cache = places
+    (cache / "toy.bin").write_bytes(CONTENT)
+    assert datasets.locate([SPEC]) == [cache / "toy.bin"]
+
+
+def test_flat_data_folder_layout_is_accepted(places):
+    data_dir, _ = places
+    (data_dir / "toy.bin").write_bytes(CONTENT)
+    assert datasets.locate([SPEC]) == [data_dir / "toy.bin"]
+
+
+def test_offline_without_data_says_which_file_to_put_where(places, monkeypatch):
+    data_dir, cache = places
+    monkeypatch.setenv(datasets.OFFLINE_VAR, "1")
+    called = []
+    with pytest.raises(DatasetNotFoundError) as error:
+        datasets.locate([SPEC], download=lambda: called.append(True))
+    message = str(error.value)
+    assert not called, "offline mode must never try to download"
+    assert "toy.bin" in message and SPEC.sha256 in message
+    assert str(data_dir / "toy" / "toy.bin") in message and str(cache / "toy.bin") in message
+    assert "LABSUPPORT_OFFLINE=1" in message
+
+
+def test_checksum_mismatch_is_refused(places):
+    data_dir, cache = places
+    (data_dir / "toy.bin").write_bytes(b"tampered")
+    (cache / "toy.bin").write_bytes(CONTENT)  # a good copy later in the order must not mask it
+    with pytest.raises(ChecksumError) as error:
+        datasets.locate([SPEC])
+    assert str(data_dir / "toy.bin") in str(error.value)
+    assert SPEC.sha256 in str(error.value)
+
+
+def test_download_fills_the_keras_cache(places):
+    _, cache = places
+    datasets.locate([SPEC], download=lambda: (cache / "toy.bin").write_bytes(CONTENT))
+    assert (cache / "toy.bin").read_bytes() == CONTENT
+
+
+def test_a_failing_download_becomes_a_clear_error(places):
+    def no_network():
+        raise OSError("name resolution failed")
+
+    with pytest.raises(DatasetNotFoundError, match="download failed .*name resolution failed"):
+        datasets.locate([SPEC], download=no_network)
+
+
+def test_a_download_that_leaves_nothing_is_reported(places):
+    with pytest.raises(DatasetNotFoundError, match="not where it was expected"):
+        datasets.locate([SPEC], download=lambda: None)
+
+
+def test_load_digits_matches_scikit_learn():
+    images, labels = datasets.load_digits()
+    reference = sklearn_digits()
+    assert images.shape == (1797, 8, 8, 1) and images.dtype == np.float32
+    np.testing.assert_allclose(images[..., 0] * 16, reference.images)
+    np.testing.assert_array_equal(labels, reference.target)
+    raw, _ = datasets.load_digits(scale=False)
+    assert raw.max() == 16
