@@ -118,14 +118,30 @@ def output_shape(input_hw, k_eff, pads, stride) -> tuple[int, int]:
     return tuple((n + sum(p) - ke) // s + 1 for n, p, ke, s in zip(input_hw, pads, k_eff, stride))
 
 
-def _prepare_2d(x, k, padding, stride, dilation, extra_after=True):
+BOUNDARIES = {"fill": "constant", "wrap": "wrap"}
+
+
+def pad(x, pads, boundary="fill") -> np.ndarray:
+    """Pad a 2-D array with zeros (``"fill"``) or periodically (``"wrap"``, circular).
+
+    Examples
+    --------
+    >>> pad(np.array([[1, 2, 3]]), ((0, 0), (1, 1)), boundary="wrap").tolist()
+    [[3, 1, 2, 3, 1]]
+    """
+    if boundary not in BOUNDARIES:
+        raise ValueError(f"boundary={boundary!r}: expected one of {tuple(BOUNDARIES)}")
+    return np.pad(x, pads, mode=BOUNDARIES[boundary])
+
+
+def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill"):
     x = check_array("x", x, ndim=2)
     k = check_array("k", k, ndim=2)
     pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, extra_after)
-    return np.pad(x, pads), k, check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
+    return pad(x, pads, boundary), k, check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
 
 
-def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, extra_after=True) -> np.ndarray:
+def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, boundary="fill", extra_after=True) -> np.ndarray:
     """2-D cross-correlation with explicit loops: the version to read.
 
     Same arguments and result as :func:`correlate2d`.
@@ -135,7 +151,7 @@ def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, extra_after=Tr
     >>> correlate2d_loop(np.arange(9.0).reshape(3, 3), [[0, 1], [2, 3]]).tolist()
     [[19.0, 25.0], [37.0, 43.0]]
     """
-    xp, k, (sh, sw), (dh, dw) = _prepare_2d(x, k, padding, stride, dilation, extra_after)
+    xp, k, (sh, sw), (dh, dw) = _prepare_2d(x, k, padding, stride, dilation, extra_after, boundary)
     kh, kw = k.shape
     out_h = (xp.shape[0] - dh * (kh - 1) - 1) // sh + 1
     out_w = (xp.shape[1] - dw * (kw - 1) - 1) // sw + 1
@@ -154,12 +170,13 @@ def _correlate_padded(xp, k, stride, dilation) -> np.ndarray:
     kh, kw = k.shape
     (sh, sw), (dh, dw) = stride, dilation
     span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    # every window as a view (no copy); stride and dilation are slices of it
+    # every window as a view (no copy); stride and dilation are slices of it. A plain
+    # einsum walks the view in C; optimize=True would first copy it, k*k times the input.
     windows = sliding_window_view(xp, span)[::sh, ::sw, ::dh, ::dw]
-    return np.einsum("ijmn,mn->ij", windows, k, optimize=True)
+    return np.einsum("ijmn,mn->ij", windows, k)
 
 
-def correlate2d(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
+def correlate2d(x, k, padding="valid", stride=1, dilation=1, boundary="fill") -> np.ndarray:
     """2-D cross-correlation ``y[i, j] = sum_mn xp[i*s + m*d, j*s + n*d] k[m, n]``.
 
     ``xp`` is `x` padded with zeros. This is what a convolution layer computes.
@@ -172,6 +189,9 @@ def correlate2d(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
         ``"same"`` puts an odd extra zero bottom/right, as TensorFlow and
         ``scipy.signal.correlate2d`` do.
     stride, dilation : int or (int, int), default 1
+    boundary : {"fill", "wrap"}, default "fill"
+        What the padding holds: zeros, or the image repeated periodically
+        (circular correlation), as in ``scipy.signal.correlate2d``.
 
     Returns
     -------
@@ -180,19 +200,20 @@ def correlate2d(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
     Raises
     ------
     ValueError
-        If an array is not 2-D, padding is unknown or negative, stride or
-        dilation is below 1, or the kernel is larger than the padded input.
+        If an array is not 2-D, padding or boundary is unknown, padding is
+        negative, stride or dilation is below 1, or the kernel is larger than
+        the padded input.
 
     Examples
     --------
     >>> correlate2d(np.arange(1, 10).reshape(3, 3), [[1, 2], [3, 4]]).tolist()
     [[37.0, 47.0], [67.0, 77.0]]
     """
-    xp, k, stride, dilation = _prepare_2d(x, k, padding, stride, dilation)
+    xp, k, stride, dilation = _prepare_2d(x, k, padding, stride, dilation, boundary=boundary)
     return _correlate_padded(xp, k, stride, dilation)
 
 
-def convolve2d(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
+def convolve2d(x, k, padding="valid", stride=1, dilation=1, boundary="fill") -> np.ndarray:
     """2-D convolution: :func:`correlate2d` with the kernel flipped in both axes.
 
     ``convolve2d(x, k, p) == correlate2d(x, k[::-1, ::-1], p)``, except that an
@@ -205,14 +226,16 @@ def convolve2d(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
     [[23.0, 33.0], [53.0, 63.0]]
     """
     k = check_array("k", k, ndim=2)
-    xp, flipped, stride, dilation = _prepare_2d(x, k[::-1, ::-1], padding, stride, dilation, extra_after=False)
+    xp, flipped, stride, dilation = _prepare_2d(
+        x, k[::-1, ::-1], padding, stride, dilation, extra_after=False, boundary=boundary
+    )
     return _correlate_padded(xp, flipped, stride, dilation)
 
 
-def convolve2d_loop(x, k, padding="valid", stride=1, dilation=1) -> np.ndarray:
+def convolve2d_loop(x, k, padding="valid", stride=1, dilation=1, boundary="fill") -> np.ndarray:
     """:func:`convolve2d` through :func:`correlate2d_loop`, for reading."""
     k = check_array("k", k, ndim=2)
-    return correlate2d_loop(x, k[::-1, ::-1], padding, stride, dilation, extra_after=False)
+    return correlate2d_loop(x, k[::-1, ::-1], padding, stride, dilation, boundary, extra_after=False)
 
 
 def _as_row(name, v):
@@ -378,5 +401,6 @@ __all__ = [
     "correlate2d_loop",
     "flip",
     "output_shape",
+    "pad",
     "resolve_padding",
 ]

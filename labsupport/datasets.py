@@ -228,3 +228,40 @@ def load_digits(scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     if scale:
         images /= 16.0
     return images, bunch.target.astype(np.int64)
+
+
+def load_sample_photo(name: str = "china.jpg", max_side: int | None = None) -> np.ndarray:
+    """A real photograph bundled with scikit-learn, as a grey image in [0, 1].
+
+    Parameters
+    ----------
+    name : {"china.jpg", "flower.jpg"}
+        scikit-learn's two sample images (427 x 640 colour photographs).
+    max_side : int, optional
+        Shrink by an integer factor, averaging blocks of pixels, until the
+        longest side is at most this many pixels.
+
+    Returns
+    -------
+    ndarray of float64, shape (rows, cols)
+        Luminance ``0.299 R + 0.587 G + 0.114 B`` (ITU-R BT.601), divided by 255.
+
+    Examples
+    --------
+    >>> load_sample_photo(max_side=100).shape
+    (61, 91)
+    """
+    from sklearn.datasets import load_sample_image
+
+    if name not in ("china.jpg", "flower.jpg"):
+        raise ValueError(f"name={name!r}: expected 'china.jpg' or 'flower.jpg'")
+    rgb = load_sample_image(name).astype(np.float64) / 255.0
+    grey = rgb @ np.array([0.299, 0.587, 0.114])
+    if max_side is None:
+        return grey
+    factor = -(-max(grey.shape) // max_side)  # ceil: the smallest factor that fits
+    if factor > 1:
+        rows, cols = (grey.shape[0] // factor) * factor, (grey.shape[1] // factor) * factor
+        blocks = grey[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
+        grey = blocks.mean(axis=(1, 3))
+    return grey

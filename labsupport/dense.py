@@ -26,7 +26,7 @@ def dense_layer_2d(W, X, U=0.0) -> np.ndarray:
     Examples
     --------
     >>> W = np.zeros((2, 2, 2, 2)); W[0, 0, 1, 1] = 3.0
-    >>> dense_layer_2d(W, np.ones((2, 2)))[0, 0]
+    >>> float(dense_layer_2d(W, np.ones((2, 2)))[0, 0])
     3.0
     """
     W = check_array("W", W, ndim=4)
@@ -54,7 +54,7 @@ def offset_view(W) -> np.ndarray:
     Examples
     --------
     >>> V = offset_view(np.arange(16.0).reshape(2, 2, 2, 2))
-    >>> V.shape, V[0, 0, 1, 1]  # offset (0, 0) of output (0, 0) is W[0, 0, 0, 0]
+    >>> V.shape, float(V[0, 0, 1, 1])  # offset (0, 0) of output (0, 0) is W[0, 0, 0, 0]
     ((2, 2, 3, 3), 0.0)
     """
     W = check_array("W", W, ndim=4)

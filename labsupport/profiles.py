@@ -36,11 +36,17 @@ class Profile:
         Side ``n`` of the ``n x n`` image in chapter 1's demonstration that a
         dense layer with tied weights is a convolution (its weight tensor
         has ``n**4`` entries).
+    photo_max_side : int
+        Longest side, in pixels, of the photograph the classic kernels filter.
+    kernel_fit_epochs : int
+        Full-batch Adam steps when a single kernel is learned from data.
     """
 
     name: str
     description: str
     tied_dense_size: int
+    photo_max_side: int
+    kernel_fit_epochs: int
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -54,16 +60,22 @@ PROFILES: dict[str, Profile] = {
         name="ci",
         description="smallest sizes that still run every code path (CI)",
         tied_dense_size=6,
+        photo_max_side=96,
+        kernel_fit_epochs=100,
     ),
     "book": Profile(
         name="book",
         description="what the rendered book shows; a laptop CPU affords it",
         tied_dense_size=16,
+        photo_max_side=320,
+        kernel_fit_epochs=300,
     ),
     "full": Profile(
         name="full",
         description="research scale: full datasets, full grids, full epochs",
         tied_dense_size=28,
+        photo_max_side=640,
+        kernel_fit_epochs=600,
     ),
 }
 

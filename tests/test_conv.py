@@ -109,3 +109,21 @@ def test_bad_input_names_the_argument_and_the_expectation(call, fragment):
     with pytest.raises(ValueError, match=fragment) as error:
         call()
     assert "expected" in str(error.value)
+
+
+@given(st.integers(1, 8), st.integers(1, 8), st.integers(1, 8), st.integers(1, 8), st.sampled_from(["same", "full"]), seeds)
+def test_circular_boundary_matches_scipy_wrap(h, w, kh, kw, mode, seed):
+    x, k = normal(seed, h, w), normal(seed + 1, kh, kw)
+    np.testing.assert_allclose(
+        conv.correlate2d(x, k, mode, boundary="wrap"), scipy.signal.correlate2d(x, k, mode, boundary="wrap"), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        conv.convolve2d(x, k, mode, boundary="wrap"), scipy.signal.convolve2d(x, k, mode, boundary="wrap"), atol=1e-12
+    )
+    np.testing.assert_allclose(conv.correlate2d_loop(x, k, mode, boundary="wrap"),
+                               conv.correlate2d(x, k, mode, boundary="wrap"), atol=1e-12)
+
+
+def test_unknown_boundary_is_refused():
+    with pytest.raises(ValueError, match="boundary='reflect'"):
+        conv.correlate2d(np.ones((3, 3)), np.ones((2, 2)), boundary="reflect")
