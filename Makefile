@@ -23,8 +23,10 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $@
 
+# --all: Sphinx would otherwise re-run only notebooks whose source changed, and keep
+# showing outputs of an older labsupport or another profile for the rest.
 book: $(VENV)/.installed-book
-	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 test: $(VENV)/.installed-test
 	LABSUPPORT_PROFILE=$${LABSUPPORT_PROFILE:-ci} $(BIN)/python -m pytest

@@ -40,6 +40,10 @@ class Profile:
         Longest side, in pixels, of the photograph the classic kernels filter.
     kernel_fit_epochs : int
         Full-batch Adam steps when a single kernel is learned from data.
+    fft_image_side : int
+        Side of the square image on which direct and FFT convolution are timed.
+    fft_kernel_sides : tuple of int
+        Kernel sides timed against it.
     """
 
     name: str
@@ -47,6 +51,8 @@ class Profile:
     tied_dense_size: int
     photo_max_side: int
     kernel_fit_epochs: int
+    fft_image_side: int
+    fft_kernel_sides: tuple
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -62,6 +68,8 @@ PROFILES: dict[str, Profile] = {
         tied_dense_size=6,
         photo_max_side=96,
         kernel_fit_epochs=100,
+        fft_image_side=64,
+        fft_kernel_sides=(3, 9, 17),
     ),
     "book": Profile(
         name="book",
@@ -69,6 +77,8 @@ PROFILES: dict[str, Profile] = {
         tied_dense_size=16,
         photo_max_side=320,
         kernel_fit_epochs=300,
+        fft_image_side=256,
+        fft_kernel_sides=(3, 5, 7, 9, 11, 15, 21, 31, 41),
     ),
     "full": Profile(
         name="full",
@@ -76,6 +86,8 @@ PROFILES: dict[str, Profile] = {
         tied_dense_size=28,
         photo_max_side=640,
         kernel_fit_epochs=600,
+        fft_image_side=512,
+        fft_kernel_sides=(3, 5, 7, 9, 11, 15, 21, 31, 41, 61),
     ),
 }
 
