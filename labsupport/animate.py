@@ -84,3 +84,88 @@ def animation_html(animation):
     from IPython.display import HTML
 
     return HTML(animation.to_jshtml(default_mode="once"))
+
+
+CELL_COLOURS = {1: "#8ab8e6", 0: "white", 2: "#e4e4e4"}  # input pixel, padding, inserted zero
+
+
+def _cell(ax, row, col, face, edge="#4d4d4d", style="-", alpha=1.0):
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor=face, edgecolor=edge, linestyle=style,
+                           linewidth=0.8, alpha=alpha))
+
+
+def draw_geometry(axes, geometry, step: int) -> None:
+    """Draw output `step` of an operation: the grid with the window on it, and the output.
+
+    Blue cells are input pixels, dashed white cells padding, grey cells the zeros a
+    transposed convolution inserts; the dark cells are the window.
+    """
+    grid_ax, out_ax = axes
+    n, o = geometry.cells.size, geometry.output_size
+    row, col = divmod(step, o)
+    window_rows, window_cols = geometry.window(row), geometry.window(col)
+    for ax in axes:
+        ax.clear()
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for r in range(n):
+        for c in range(n):
+            code = min(geometry.cells[r], geometry.cells[c]) if 0 in (geometry.cells[r], geometry.cells[c]) else max(
+                geometry.cells[r], geometry.cells[c])
+            _cell(grid_ax, r, c, CELL_COLOURS[code], style="--" if code == 0 else "-")
+    for r in window_rows:
+        for c in window_cols:
+            _cell(grid_ax, r, c, "#1d3f66", alpha=0.55)
+    grid_ax.set_xlim(-0.6, n - 0.4)
+    grid_ax.set_ylim(n - 0.4, -0.6)
+    names = {"convolution": "input", "pooling": "input", "transposed": "input, stretched and padded"}
+    grid_ax.set_title(names[geometry.operation], fontsize=9)
+    for r in range(o):
+        for c in range(o):
+            index = r * o + c
+            face = "#2e7d32" if index == step else ("#9ed69a" if index < step else "white")
+            _cell(out_ax, r, c, face)
+    out_ax.set_xlim(-0.6, max(o, 2) - 0.4)
+    out_ax.set_ylim(max(o, 2) - 0.4, -0.6)
+    out_ax.set_title(f"output {o}x{o}", fontsize=9)
+    for ax in axes:
+        ax.set_axis_off()
+
+
+def _geometry_axes(geometry):
+    import matplotlib.pyplot as plt
+
+    n, o = geometry.cells.size, geometry.output_size
+    return plt.subplots(1, 2, figsize=(5.6, 2.8), gridspec_kw={"width_ratios": [n, max(o, 2)]})
+
+
+def geometry_figure(geometry, step: int = 0):
+    """A still figure of one output step, for a page that cannot play animations."""
+    fig, axes = _geometry_axes(geometry)
+    draw_geometry(axes, geometry, step)
+    fig.tight_layout()
+    return fig
+
+
+def geometry_animation(geometry, interval: int = 600):
+    """Every output step of an operation as an animation; ``animation_html`` plays it in a page.
+
+    Examples
+    --------
+    >>> from labsupport.arith import geometry
+    >>> animation = geometry_animation(geometry("convolution", 4, 3))
+    >>> len(list(animation.new_frame_seq())), "<script" in animation.to_jshtml()
+    (4, True)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+
+    fig, axes = _geometry_axes(geometry)
+    fig.tight_layout()
+    animation = FuncAnimation(fig, lambda step: draw_geometry(axes, geometry, step),
+                              frames=geometry.output_size**2, interval=interval)
+    plt.close(fig)
+    return animation

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .arith import same_padding
 from .validation import check_array, check_int, check_pair
 
 PADDING_MODES = ("valid", "same", "full")
@@ -53,9 +54,7 @@ def axis_padding(padding, n: int, k_eff: int, stride: int, extra_after: bool = T
     if padding == "full":
         return k_eff - 1, k_eff - 1
     if padding == "same":
-        out = -(-n // stride)
-        total = max((out - 1) * stride + k_eff - n, 0)
-        small, large = total // 2, total - total // 2
+        small, large = same_padding(n, k_eff, stride)
         return (small, large) if extra_after else (large, small)
     return padding, padding
 

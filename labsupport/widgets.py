@@ -53,3 +53,76 @@ def figure_png(fig) -> bytes:
     fig.savefig(buffer, format="png", bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
+
+
+def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
+    """Sliders for i, k, p, s, d and the operation; draws the windows and writes out the formula.
+
+    Impossible settings (a kernel larger than the padded input, say) show the error
+    message instead of a drawing. The returned ``VBox`` exposes ``controls`` (a dict
+    of the widgets), ``formula_label`` and ``picture``.
+
+    Examples
+    --------
+    >>> explorer = arithmetic_explorer(i=5, k=3, p=1, s=2)
+    >>> explorer.formula_label.value.endswith("= 3"), explorer.controls["step"].max
+    (True, 8)
+    >>> explorer.controls["k"].value = 9
+    >>> explorer.formula_label.value.startswith("k=9")
+    True
+    """
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+
+    from .animate import draw_geometry
+    from .arith import formula, geometry
+
+    controls = {
+        "operation": widgets.Dropdown(options=["convolution", "transposed", "pooling"], value=operation,
+                                      description="operation"),
+        "i": widgets.IntSlider(value=i, min=1, max=9, description="input i"),
+        "k": widgets.IntSlider(value=k, min=1, max=9, description="kernel k"),
+        "p": widgets.IntSlider(value=p, min=0, max=4, description="padding p"),
+        "s": widgets.IntSlider(value=s, min=1, max=4, description="stride s"),
+        "d": widgets.IntSlider(value=d, min=1, max=3, description="dilation d"),
+        "step": widgets.IntSlider(value=0, min=0, max=0, description="step"),
+    }
+    formula_label = widgets.Label()
+    picture = widgets.Image(format="png")
+    state = {}
+
+    def settings():
+        return {name: controls[name].value for name in ("operation", "i", "k", "p", "s", "d")}
+
+    def rebuild(change=None):
+        chosen = settings()
+        try:
+            state["geometry"] = geometry(**chosen)
+            formula_label.value = formula(**chosen)
+        except ValueError as error:
+            state["geometry"] = None
+            formula_label.value = str(error)
+            picture.value = b""
+            return
+        steps = state["geometry"].output_size ** 2
+        controls["step"].max = steps - 1
+        controls["step"].value = min(controls["step"].value, steps - 1)
+        redraw()
+
+    def redraw(change=None):
+        if state.get("geometry") is None:
+            return
+        g = state["geometry"]
+        fig, axes = plt.subplots(1, 2, figsize=(5.6, 2.8), gridspec_kw={"width_ratios": [g.cells.size, max(g.output_size, 2)]})
+        draw_geometry(axes, g, controls["step"].value)
+        picture.value = figure_png(fig)
+
+    for name in ("operation", "i", "k", "p", "s", "d"):
+        controls[name].observe(rebuild, names="value")
+    controls["step"].observe(redraw, names="value")
+    rebuild()
+    box = widgets.VBox([widgets.HBox([controls["operation"], controls["step"]]),
+                        widgets.HBox([controls["i"], controls["k"], controls["p"]]),
+                        widgets.HBox([controls["s"], controls["d"]]), formula_label, picture])
+    box.controls, box.formula_label, box.picture = controls, formula_label, picture
+    return box
