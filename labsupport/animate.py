@@ -142,11 +142,15 @@ def _geometry_axes(geometry):
     return plt.subplots(1, 2, figsize=(5.6, 2.8), gridspec_kw={"width_ratios": [n, max(o, 2)]})
 
 
-def geometry_figure(geometry, step: int = 0):
+def geometry_figure(geometry, step: int = 0, title: str | None = None):
     """A still figure of one output step, for a page that cannot play animations."""
     fig, axes = _geometry_axes(geometry)
     draw_geometry(axes, geometry, step)
-    fig.tight_layout()
+    if title:
+        fig.suptitle(title, fontsize=8)
+        fig.tight_layout(rect=(0, 0, 1, 0.9))
+    else:
+        fig.tight_layout()
     return fig
 
 

@@ -395,3 +395,60 @@ def formula(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, 
         return (f"o = (i - 1)s - 2p + (k-1)d + output_padding + 1 = "
                 f"({i} - 1)·{s} - 2·{p} + {k - 1}·{d} + {output_padding} + 1 = {value}")
     raise ValueError(f"operation={operation!r}: expected one of {OPERATIONS}")
+
+
+def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
+    """Output shape and parameter count of every layer of a channels-last stack.
+
+    Parameters
+    ----------
+    input_shape : (h, w, c)
+    layers : sequence of tuples
+        ``("conv", filters, kernel[, stride[, padding]])``, ``("pool", size[, stride])``,
+        ``("flatten",)``, ``("dropout",)`` or ``("dense", units)``; padding is
+        ``"valid"`` (default) or ``"same"``, as in Keras.
+
+    Returns
+    -------
+    list of (name, shape, parameters)
+
+    Examples
+    --------
+    >>> for row in shape_table((28, 28, 1), [("conv", 32, 5, 1, "same"), ("pool", 2), ("flatten",), ("dense", 10)]):
+    ...     print(row)
+    ('conv 5x5x32', (28, 28, 32), 832)
+    ('pool 2x2', (14, 14, 32), 0)
+    ('flatten', (6272,), 0)
+    ('dense 10', (10,), 62730)
+    """
+    shape, rows = tuple(input_shape), []
+    for index, spec in enumerate(layers):
+        kind, *args = spec
+        if kind == "conv":
+            filters, k, stride, padding = (list(args) + [1, "valid"][len(args) - 2 :])[:4]
+            h, w, c = shape
+            if padding == "same":
+                size = (-(-h // stride), -(-w // stride))
+            elif padding == "valid":
+                size = conv_output_size((h, w), k, 0, stride)
+            else:
+                raise ValueError(f"layers[{index}] padding={padding!r}: expected 'valid' or 'same'")
+            shape = (*size, filters)
+            rows.append((f"conv {k}x{k}x{filters}", shape, conv_params(k, k, c, filters)))
+        elif kind == "pool":
+            size, stride = args[0], (args[1] if len(args) > 1 else args[0])
+            shape = (*pool_output_size(shape[:2], size, stride), shape[2])
+            rows.append((f"pool {size}x{size}", shape, 0))
+        elif kind == "flatten":
+            shape = (math.prod(shape),)
+            rows.append(("flatten", shape, 0))
+        elif kind == "dropout":
+            rows.append(("dropout", shape, 0))
+        elif kind == "dense":
+            if len(shape) != 1:
+                raise ValueError(f"layers[{index}] is dense but its input has shape {shape}: expected a flatten first")
+            rows.append((f"dense {args[0]}", (args[0],), dense_params(shape[0], args[0])))
+            shape = (args[0],)
+        else:
+            raise ValueError(f"layers[{index}]={spec!r}: expected conv, pool, flatten, dropout or dense")
+    return rows

@@ -34,3 +34,76 @@ def single_kernel_model(kernel_size: int, learning_rate: float = 0.05):
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="mse")
     return model
+
+
+def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int = 50):
+    """The digits network of the grid-search experiment, compiled for SGD.
+
+    8x8x1 input -> 3x3 convolution with `filters` filters ("same", ReLU) -> 2x2 max
+    pooling -> dense `hidden` (ReLU) -> softmax over 10 classes, with an L2 penalty
+    of weight `l2` on every layer's kernel; categorical cross-entropy on one-hot labels.
+
+    Examples
+    --------
+    >>> digits_cnn(0.1, 1e-4).count_params()
+    8110
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+    if not l2 >= 0:
+        raise ValueError(f"l2={l2!r}: expected a non-negative penalty weight")
+    import_tensorflow()
+    import keras
+
+    penalty = keras.regularizers.L2(l2)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(filters, 3, padding="same", activation="relu", kernel_regularizer=penalty),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(hidden, activation="relu", kernel_regularizer=penalty),
+            keras.layers.Dense(10, activation="softmax", kernel_regularizer=penalty),
+        ]
+    )
+    # one compiled call runs a whole epoch of this tiny model: Python overhead, not arithmetic, dominates
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="categorical_crossentropy",
+                  metrics=["accuracy"], steps_per_execution=32)
+    return model
+
+
+def mnist_cnn(dropout: float = 0.5, learning_rate: float = 1e-3):
+    """The MNIST network of the lecture notes, compiled for Adam.
+
+    28x28x1 -> 5x5 convolution, 32 filters ("same", ReLU) -> 2x2 max pooling ->
+    5x5 convolution, 64 filters -> 2x2 max pooling -> dense 1024 (ReLU) ->
+    dropout -> 10 logits; sparse categorical cross-entropy on integer labels.
+
+    Examples
+    --------
+    >>> mnist_cnn().count_params()
+    3274634
+    """
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+    import_tensorflow()
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 5, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(64, 5, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1024, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(10),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model
