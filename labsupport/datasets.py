@@ -8,7 +8,7 @@ A dataset file is looked for, in this order:
    ``KERAS_HOME`` is unset), where ``keras.datasets`` keeps what it downloads;
 3. a download through ``keras.datasets``, unless ``LABSUPPORT_OFFLINE=1``.
 
-Whatever is found is checked against a known SHA-256 before anything reads it;
+Whatever is found is checked against a known checksum before anything reads it;
 a file that does not match is refused, never used. A file that cannot be found
 offline raises :class:`DatasetNotFoundError`, whose message says which file to
 put where.
@@ -19,6 +19,7 @@ The 8x8 digits ship inside scikit-learn, so :func:`load_digits` needs none of th
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,13 +49,14 @@ class DataFile:
         Short dataset name, also the sub-folder of the data folder (``"mnist"``).
     filename : str
         The file's name (``"mnist.npz"``).
-    sha256 : str
-        Hex SHA-256 of the file's bytes.
+    digest : str
+        ``"sha256:<hex>"`` or ``"md5:<hex>"`` of the file's bytes: whichever the
+        publisher states (the MNIST distribution publishes MD5 sums).
     """
 
     dataset: str
     filename: str
-    sha256: str
+    digest: str
 
 
 def is_offline() -> bool:
@@ -73,7 +75,7 @@ def candidate_paths(file: DataFile) -> list[Path]:
 
     Examples
     --------
-    >>> spec = DataFile("mnist", "mnist.npz", "0" * 64)
+    >>> spec = DataFile("mnist", "mnist.npz", "sha256:" + "0" * 64)
     >>> candidate_paths(spec)[-1].name
     'mnist.npz'
     """
@@ -85,41 +87,56 @@ def candidate_paths(file: DataFile) -> list[Path]:
     return paths
 
 
-def sha256_of(path: str | os.PathLike) -> str:
-    """Hex SHA-256 of a file's bytes, read in chunks."""
-    digest = hashlib.sha256()
+ALGORITHMS = ("sha256", "md5")
+
+
+def digest_of(path: str | os.PathLike, algorithm: str = "sha256") -> str:
+    """``"<algorithm>:<hex>"`` of a file's bytes, read in chunks.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x"
+    >>> _ = path.write_bytes(b"abc")
+    >>> digest_of(path, "md5")
+    'md5:900150983cd24fb0d6963f7d28e17f72'
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"algorithm={algorithm!r}: expected one of {ALGORITHMS}")
+    digest = hashlib.new(algorithm)
     with open(path, "rb") as stream:
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             digest.update(chunk)
-    return digest.hexdigest()
+    return f"{algorithm}:{digest.hexdigest()}"
 
 
-def verify_checksum(path: str | os.PathLike, expected_sha256: str) -> Path:
-    """Return `path` if its SHA-256 is `expected_sha256`, else raise.
+def verify_checksum(path: str | os.PathLike, expected: str) -> Path:
+    """Return `path` if its digest is `expected` (``"sha256:…"`` or ``"md5:…"``), else raise.
 
     Raises
     ------
     ChecksumError
         Naming the file, the expected and the actual digest.
     """
-    actual = sha256_of(path)
-    if actual != expected_sha256:
+    actual = digest_of(path, expected.partition(":")[0])
+    if actual != expected:
         raise ChecksumError(
-            f"{path} has SHA-256 {actual}, expected {expected_sha256}: the file is "
-            "corrupted, truncated or a different file; delete or replace it"
+            f"{path} has {actual}, expected {expected}: the file is corrupted, "
+            "truncated or a different file; delete or replace it"
         )
     return Path(path)
 
 
-def _not_found_message(files: Sequence[DataFile], reason: str) -> str:
+def _where(file: DataFile) -> str:
     data_dir = os.environ.get(DATA_DIR_VAR)
     folder = data_dir if data_dir else f"${DATA_DIR_VAR} (unset)"
+    return (f"{file.filename} ({file.digest}) at {Path(folder) / file.dataset / file.filename} "
+            f"or {keras_cache_dir() / file.filename}")
+
+
+def _not_found_message(files: Sequence[DataFile], reason: str) -> str:
     lines = [f"{files[0].dataset}: {reason}. Put these files in place:"]
-    for file in files:
-        lines.append(
-            f"  {file.filename} (SHA-256 {file.sha256}) at "
-            f"{Path(folder) / file.dataset / file.filename} or {keras_cache_dir() / file.filename}"
-        )
+    lines += [f"  {_where(file)}" for file in files]
     return "\n".join(lines)
 
 
@@ -134,7 +151,7 @@ def find_local(file: DataFile) -> Path | None:
     """
     for path in candidate_paths(file):
         if path.is_file():
-            return verify_checksum(path, file.sha256)
+            return verify_checksum(path, file.digest)
     return None
 
 
@@ -167,7 +184,7 @@ def locate(files: Sequence[DataFile], download: Callable[[], object] | None = No
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (folder / "tiny.bin").write_bytes(b"abc")
-    >>> spec = DataFile("tiny", "tiny.bin", sha256_of(folder / "tiny.bin"))
+    >>> spec = DataFile("tiny", "tiny.bin", digest_of(folder / "tiny.bin"))
     >>> os.environ[DATA_DIR_VAR] = str(folder)
     >>> locate([spec])[0].name
     'tiny.bin'
@@ -265,3 +282,188 @@ def load_sample_photo(name: str = "china.jpg", max_side: int | None = None) -> n
         blocks = grey[:rows, :cols].reshape(rows // factor, factor, cols // factor, factor)
         grey = blocks.mean(axis=(1, 3))
     return grey
+
+
+# MNIST as Keras distributes it, and as the original IDX files (the MD5 sums the
+# distribution publishes; the uncompressed test files' SHA-256 were computed from
+# the MD5-verified archives).
+MNIST_NPZ = DataFile("mnist", "mnist.npz", "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1")
+MNIST_IDX = {
+    "train_images": (DataFile("mnist", "train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),),
+    "train_labels": (DataFile("mnist", "train-labels-idx1-ubyte.gz", "md5:d53e105ee54ea40749a09fcbcd1e9432"),),
+    "test_images": (
+        DataFile("mnist", "t10k-images-idx3-ubyte.gz", "md5:9fb629c4189551a2d022fa330f9573f3"),
+        DataFile("mnist", "t10k-images-idx3-ubyte",
+                 "sha256:0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
+    ),
+    "test_labels": (
+        DataFile("mnist", "t10k-labels-idx1-ubyte.gz", "md5:ec29112dd5afa0611ce80d1b7f02629c"),
+        DataFile("mnist", "t10k-labels-idx1-ubyte",
+                 "sha256:ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
+    ),
+}
+IDX_TYPES = {0x08: np.uint8}
+MNIST_SIZES = {"x_train": (60_000, 28, 28), "y_train": (60_000,), "x_test": (10_000, 28, 28), "y_test": (10_000,)}
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """Read an IDX file (gzipped or not): the format the original MNIST files use.
+
+    The header is two zero bytes, a type code (0x08 for unsigned bytes), the number
+    of dimensions, then each dimension as a big-endian 32-bit integer; the values follow.
+
+    Raises
+    ------
+    ValueError
+        If the header is not IDX or the data does not match the declared size.
+
+    Examples
+    --------
+    >>> import gzip, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tiny-idx1-ubyte.gz"
+    >>> _ = path.write_bytes(gzip.compress(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1])))
+    >>> read_idx(path).tolist()
+    [7, 2, 1]
+    """
+    import gzip
+
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as stream:
+        data = stream.read()
+    if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in IDX_TYPES:
+        raise ValueError(f"{path} does not start with an IDX header (00 00 08 ndim): expected an IDX file")
+    ndim = data[3]
+    shape = tuple(int.from_bytes(data[4 + 4 * axis : 8 + 4 * axis], "big") for axis in range(ndim))
+    offset = 4 + 4 * ndim
+    values = np.frombuffer(data, dtype=IDX_TYPES[data[2]], offset=offset)
+    if values.size != math.prod(shape):
+        raise ValueError(f"{path} declares shape {shape} but holds {values.size} values: expected {math.prod(shape)}")
+    return values.reshape(shape)
+
+
+@dataclass(frozen=True)
+class MNIST:
+    """MNIST images (uint8, N x 28 x 28) and labels (int64), and where they came from.
+
+    Attributes
+    ----------
+    source : str
+        A sentence saying which files were read, for the chapter to print.
+    official_split : bool
+        True for the official 60,000 / 10,000 split; False when the training set
+        was not available and the 10,000 test images were split instead.
+    stand_in : bool
+        True only for the clearly labelled stand-in of the ``ci`` profile.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str
+    official_split: bool
+    stand_in: bool = False
+
+
+def _official(arrays: dict, source: str) -> MNIST:
+    """The official split, after checking it has MNIST's published shapes."""
+    for name, shape in MNIST_SIZES.items():
+        if arrays[name].shape != shape:
+            raise ValueError(f"{source}: {name} has shape {arrays[name].shape}, expected {shape} for MNIST")
+    return MNIST(arrays["x_train"], arrays["y_train"].astype(np.int64), arrays["x_test"],
+                 arrays["y_test"].astype(np.int64), source=f"{source}, the official split", official_split=True)
+
+
+def _first_local(alternatives):
+    for file in alternatives:
+        path = find_local(file)
+        if path is not None:
+            return path
+    return None
+
+
+def _split(images, labels, test_fraction, seed):
+    from sklearn.model_selection import train_test_split
+
+    x_train, x_test, y_train, y_test = train_test_split(
+        images, labels, test_size=test_fraction, random_state=seed, stratify=labels
+    )
+    return x_train, y_train, x_test, y_test
+
+
+def _stand_in(test_fraction, seed):
+    """8x8 digits blown up to 28x28: shaped like MNIST, but not MNIST."""
+    images, labels = load_digits(scale=False)
+    big = np.kron(images[..., 0], np.ones((3, 3)))  # 24x24
+    big = np.pad(big, ((0, 0), (2, 2), (2, 2))) * (255.0 / 16.0)
+    return _split(big.astype(np.uint8), labels, test_fraction, seed)
+
+
+def load_mnist(allow_stand_in: bool = False, test_fraction: float = 0.2, seed: int = 0) -> MNIST:
+    """MNIST, from the first place that has it.
+
+    In order: Keras' ``mnist.npz`` (data folder, then Keras cache); the four
+    original IDX files; a download through ``keras.datasets.mnist`` (unless
+    ``LABSUPPORT_OFFLINE=1``); the official 10,000 test images alone, split
+    ``1 - test_fraction`` / ``test_fraction`` (stratified, fixed `seed`) and
+    reported as such; and, only when `allow_stand_in` (the ``ci`` profile), a
+    stand-in labelled as one.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        Saying which files to put where.
+    ChecksumError
+        If a file is present but damaged.
+
+    Examples
+    --------
+    >>> mnist = load_mnist(allow_stand_in=True)
+    >>> mnist.x_train.shape[1:], mnist.x_train.dtype
+    ((28, 28), dtype('uint8'))
+    """
+    npz = find_local(MNIST_NPZ)
+    if npz is not None:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = {name: data[name] for name in MNIST_SIZES}
+        return _official(arrays, f"{npz} (Keras' mnist.npz)")
+    parts = {name: _first_local(files) for name, files in MNIST_IDX.items()}
+    if all(parts.values()):
+        names = {"train_images": "x_train", "train_labels": "y_train", "test_images": "x_test", "test_labels": "y_test"}
+        arrays = {names[part]: read_idx(path) for part, path in parts.items()}
+        return _official(arrays, f"the IDX files in {parts['train_images'].parent}")
+    download_error = "LABSUPPORT_OFFLINE=1 forbids downloading"
+    if not is_offline():
+        try:
+            import_keras_datasets().mnist.load_data()
+            return load_mnist(allow_stand_in, test_fraction, seed)
+        except DatasetNotFoundError:
+            raise
+        except Exception as error:  # no network, a proxy, a server: fall back, and say why if nothing is left
+            download_error = f"the download failed ({type(error).__name__}: {error})"
+    if parts["test_images"] and parts["test_labels"]:
+        images, labels = read_idx(parts["test_images"]), read_idx(parts["test_labels"]).astype(np.int64)
+        x_train, y_train, x_test, y_test = _split(images, labels, test_fraction, seed)
+        return MNIST(x_train, y_train, x_test, y_test, official_split=False,
+                     source=(f"only the official 10,000-image test set ({parts['test_images'].parent}); "
+                             f"split {len(x_train):,} for training / {len(x_test):,} for testing"))
+    if allow_stand_in:
+        x_train, y_train, x_test, y_test = _stand_in(test_fraction, seed)
+        return MNIST(x_train, y_train, x_test, y_test, official_split=False, stand_in=True,
+                     source="STAND-IN, not MNIST: scikit-learn's 8x8 digits enlarged to 28x28 (ci profile only)")
+    files = [MNIST_NPZ] + [alternatives[0] for alternatives in MNIST_IDX.values()]
+    raise DatasetNotFoundError(
+        f"mnist: not found, and {download_error}. Put either the first file or the other four in place:\n"
+        + "\n".join(f"  {_where(file)}" for file in files)
+    )
+
+
+def import_keras_datasets():
+    """``keras.datasets``, imported with TensorFlow's start-up noise silenced."""
+    from .reproducibility import import_tensorflow
+
+    import_tensorflow()
+    import keras
+
+    return keras.datasets

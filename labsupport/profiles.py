@@ -44,6 +44,16 @@ class Profile:
         Side of the square image on which direct and FFT convolution are timed.
     fft_kernel_sides : tuple of int
         Kernel sides timed against it.
+    digits_learning_rates, digits_l2s : tuple of float
+        The learning-rate x L2 grid of the digits experiment.
+    digits_epochs : int
+        Epochs per cell of that grid (batches of 100).
+    mnist_train_limit : int or None
+        Training images used for MNIST (None: all there are).
+    mnist_epochs : int
+        Epochs of the MNIST network.
+    mnist_dropouts : tuple of float
+        The dropout rates the MNIST grid compares.
     """
 
     name: str
@@ -53,6 +63,12 @@ class Profile:
     kernel_fit_epochs: int
     fft_image_side: int
     fft_kernel_sides: tuple
+    digits_learning_rates: tuple
+    digits_l2s: tuple
+    digits_epochs: int
+    mnist_train_limit: int | None
+    mnist_epochs: int
+    mnist_dropouts: tuple
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -70,6 +86,12 @@ PROFILES: dict[str, Profile] = {
         kernel_fit_epochs=100,
         fft_image_side=64,
         fft_kernel_sides=(3, 9, 17),
+        digits_learning_rates=(1e-2, 1e1),
+        digits_l2s=(1e-5, 1e0),
+        digits_epochs=3,
+        mnist_train_limit=1_000,
+        mnist_epochs=1,
+        mnist_dropouts=(0.5,),
     ),
     "book": Profile(
         name="book",
@@ -79,6 +101,12 @@ PROFILES: dict[str, Profile] = {
         kernel_fit_epochs=300,
         fft_image_side=256,
         fft_kernel_sides=(3, 5, 7, 9, 11, 15, 21, 31, 41),
+        digits_learning_rates=(1e-4, 1e-2, 1e-1, 1e1),
+        digits_l2s=(1e-5, 1e-2, 1e0),
+        digits_epochs=30,
+        mnist_train_limit=None,
+        mnist_epochs=3,
+        mnist_dropouts=(0.5,),
     ),
     "full": Profile(
         name="full",
@@ -88,6 +116,12 @@ PROFILES: dict[str, Profile] = {
         kernel_fit_epochs=600,
         fft_image_side=512,
         fft_kernel_sides=(3, 5, 7, 9, 11, 15, 21, 31, 41, 61),
+        digits_learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1),  # logspace(-5, 1, 7)
+        digits_l2s=(1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1),
+        digits_epochs=100,
+        mnist_train_limit=None,
+        mnist_epochs=15,
+        mnist_dropouts=(0.0, 0.5),
     ),
 }
 

@@ -13,3 +13,4 @@ settings.register_profile(
 settings.load_profile("labsupport")
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("LABSUPPORT_OFFLINE", "1")  # tests never reach for the network

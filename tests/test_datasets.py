@@ -8,7 +8,7 @@ from labsupport import datasets
 from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError
 
 CONTENT = b"real bytes of a dataset file"
-SPEC = DataFile("toy", "toy.bin", hashlib.sha256(CONTENT).hexdigest())
+SPEC = DataFile("toy", "toy.bin", "sha256:" + hashlib.sha256(CONTENT).hexdigest())
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_offline_without_data_says_which_file_to_put_where(places, monkeypatch):
         datasets.locate([SPEC], download=lambda: called.append(True))
     message = str(error.value)
     assert not called, "offline mode must never try to download"
-    assert "toy.bin" in message and SPEC.sha256 in message
+    assert "toy.bin" in message and SPEC.digest in message
     assert str(data_dir / "toy" / "toy.bin") in message and str(cache / "toy.bin") in message
     assert "LABSUPPORT_OFFLINE=1" in message
 
@@ -63,7 +63,7 @@ def test_checksum_mismatch_is_refused(places):
     with pytest.raises(ChecksumError) as error:
         datasets.locate([SPEC])
     assert str(data_dir / "toy.bin") in str(error.value)
-    assert SPEC.sha256 in str(error.value)
+    assert SPEC.digest in str(error.value)
 
 
 def test_download_fills_the_keras_cache(places):

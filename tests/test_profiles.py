@@ -30,8 +30,10 @@ def test_profiles_grow_from_ci_to_full():
     sizes = [profiles.PROFILES[name] for name in ("ci", "book", "full")]
     for field in dataclasses.fields(profiles.Profile):
         values = [getattr(profile, field.name) for profile in sizes]
-        if isinstance(values[0], (int, float)):
+        if all(isinstance(value, (int, float)) for value in values):
             assert values == sorted(values), field.name
+        elif all(isinstance(value, tuple) for value in values):
+            assert [len(value) for value in values] == sorted(len(value) for value in values), field.name
 
 
 def test_summary_lists_every_setting():

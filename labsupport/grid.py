@@ -1,0 +1,323 @@
+"""Grid search that can be trusted: reproducible, resumable, parallel, with provenance.
+
+A grid is a dict of named value lists; a *train function* turns one cell (a dict
+of values) into metrics. :func:`run_grid` trains the cells not yet in the
+results file and writes each result as soon as it exists, so an interrupted run
+loses at most the cells in flight and resumes where it stopped.
+
+* **Reproducible.** A cell's seed is derived from the base seed and the cell's
+  values alone (:func:`cell_seed`), so results do not depend on the order or the
+  process a cell runs in: sequential, worker processes and a Dask cluster agree.
+* **Safe.** Results are written atomically (a temporary file, then a rename). A
+  results file made by a different configuration, or not a results file at
+  all, is refused with :class:`GridFileError`, never overwritten or mixed.
+* **Provenance.** The file records the configuration, every run's command,
+  profile, package versions, machine and dates, and each cell's wall time.
+* **Executors.** In-process by default; ``workers=N`` starts N processes; any
+  ``concurrent.futures.Executor`` works, including a Dask client's
+  (``Client(address).get_executor()``).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime
+import hashlib
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import platform
+import socket
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = "labsupport.grid/1"
+
+
+class GridFileError(ValueError):
+    """A results file that cannot be used for this grid: corrupt, foreign or of another configuration."""
+
+
+def cells(grid: Mapping[str, list]) -> list[dict]:
+    """Every combination of the grid's values, the first name varying slowest.
+
+    Examples
+    --------
+    >>> cells({"lr": [0.1, 1.0], "l2": [0.0]})
+    [{'lr': 0.1, 'l2': 0.0}, {'lr': 1.0, 'l2': 0.0}]
+    """
+    if not grid or any(not isinstance(values, (list, tuple)) or not values for values in grid.values()):
+        raise ValueError(f"grid={dict(grid)!r}: expected a dict of non-empty value lists")
+    names = list(grid)
+    return [dict(zip(names, values)) for values in itertools.product(*(grid[name] for name in names))]
+
+
+def cell_key(params: Mapping) -> str:
+    """A canonical text for a cell, the same in every process: its JSON with sorted keys."""
+    return json.dumps(dict(params), sort_keys=True)
+
+
+def cell_seed(base_seed: int, params: Mapping) -> int:
+    """The seed of one cell: a hash of the base seed and the cell's values.
+
+    Examples
+    --------
+    >>> cell_seed(0, {"lr": 0.1}) == cell_seed(0, {"lr": 0.1}) != cell_seed(1, {"lr": 0.1})
+    True
+    """
+    text = f"{int(base_seed)}|{cell_key(params)}"
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % (2**31 - 1)
+
+
+def _versions() -> dict:
+    # from the installed distributions: importing TensorFlow only to ask its version is slow and noisy
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"python": platform.python_version()}
+    for name in ("labsupport", "numpy", "scipy", "scikit-learn", "tensorflow", "keras"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return versions
+
+
+def _machine() -> dict:
+    return {"system": platform.system(), "machine": platform.machine(), "processor": platform.processor(),
+            "cpus": os.cpu_count(), "host": socket.gethostname()}
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _describe(train: Callable) -> str:
+    return f"{train.__module__}:{train.__qualname__}"
+
+
+@dataclass
+class GridResults:
+    """A results file: configuration, provenance of every run, and the finished cells."""
+
+    path: Path
+    configuration: dict
+    runs: list = field(default_factory=list)
+    cells: dict = field(default_factory=dict)  # cell_key -> record
+
+    @classmethod
+    def load(cls, path) -> "GridResults":
+        """Read a results file, refusing anything that is not one.
+
+        Raises
+        ------
+        GridFileError
+            If the file is not valid JSON or not a ``labsupport.grid`` results file.
+        """
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise GridFileError(f"{path} is not a readable results file ({error}): expected JSON written by "
+                                "labsupport.grid; move it away or delete it") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise GridFileError(f"{path} is not a labsupport.grid results file: expected format {FORMAT!r}; "
+                                "choose another --out or move the file away")
+        records = document.get("cells", [])
+        return cls(path, document["configuration"], document.get("runs", []),
+                   {cell_key(record["params"]): record for record in records})
+
+    def save(self) -> None:
+        """Write the file atomically: readers see the old or the new version, never half of one."""
+        document = {"format": FORMAT, "configuration": self.configuration, "runs": self.runs,
+                    "cells": list(self.cells.values())}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "w") as stream:
+                json.dump(document, stream, indent=1, allow_nan=False, default=_json_value)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+
+    @property
+    def grid(self) -> dict:
+        return self.configuration["grid"]
+
+    def records(self) -> list[dict]:
+        """Finished cells in grid order."""
+        return [self.cells[cell_key(params)] for params in cells(self.grid) if cell_key(params) in self.cells]
+
+    def is_complete(self) -> bool:
+        return len(self.cells) == len(cells(self.grid))
+
+    def table(self, metric: str, rows: str, cols: str):
+        """A ``len(grid[rows]) x len(grid[cols])`` array of `metric`; NaN where diverged or missing."""
+        import numpy as np
+
+        table = np.full((len(self.grid[rows]), len(self.grid[cols])), np.nan)
+        for record in self.cells.values():
+            value = record["metrics"].get(metric)
+            if value is not None:
+                i = self.grid[rows].index(record["params"][rows])
+                j = self.grid[cols].index(record["params"][cols])
+                table[i, j] = value
+        return table
+
+    def status_table(self, rows: str, cols: str):
+        """The status of every cell ("ok", "diverged", or "" if not run), laid out like :meth:`table`."""
+        import numpy as np
+
+        table = np.full((len(self.grid[rows]), len(self.grid[cols])), "", dtype=object)
+        for record in self.cells.values():
+            table[self.grid[rows].index(record["params"][rows]), self.grid[cols].index(record["params"][cols])] = record["status"]
+        return table
+
+    def best(self, metric: str) -> dict:
+        """The finished, non-diverged cell with the highest `metric`."""
+        finished = [r for r in self.cells.values() if r["status"] == "ok" and r["metrics"].get(metric) is not None]
+        if not finished:
+            raise ValueError(f"metric={metric!r}: no finished cell reports it")
+        return max(finished, key=lambda record: record["metrics"][metric])
+
+
+def _json_value(value):
+    """numpy scalars and arrays as plain JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _clean_metrics(metrics: Mapping) -> dict:
+    clean = {}
+    for name, value in metrics.items():
+        value = _json_value(value) if hasattr(value, "tolist") else value
+        clean[name] = None if isinstance(value, float) and not math.isfinite(value) else value
+    return clean
+
+
+def run_cell(train: Callable, params: dict, seed: int, settings: dict) -> dict:
+    """Train one cell in this process with its own seed; return its record.
+
+    The train function returns a dict of metrics and may set ``"status"`` to
+    ``"diverged"``. Non-finite metrics are stored as null.
+    """
+    from .reproducibility import seed_everything
+
+    seed_everything(seed)
+    start = time.perf_counter()
+    metrics = dict(train(dict(params), dict(settings), seed))
+    status = metrics.pop("status", "ok")
+    return {"params": dict(params), "seed": seed, "status": status, "metrics": _clean_metrics(metrics),
+            "seconds": round(time.perf_counter() - start, 3), "finished": _now(),
+            "worker": f"{socket.gethostname()}:{os.getpid()}"}
+
+
+def configuration(train: Callable, grid: Mapping, settings: Mapping, seed: int, experiment: str | None = None) -> dict:
+    """What makes two runs the same experiment: the train function, grid, settings and seed."""
+    return json.loads(json.dumps({"experiment": experiment or _describe(train), "train": _describe(train),
+                                  "grid": {name: list(values) for name, values in grid.items()},
+                                  "settings": dict(settings), "seed": int(seed)}, default=_json_value))
+
+
+def _open(out: Path, config: dict) -> GridResults:
+    if not out.exists():
+        return GridResults(out, config)
+    results = GridResults.load(out)
+    if results.configuration != config:
+        differing = sorted(key for key in set(config) | set(results.configuration)
+                           if config.get(key) != results.configuration.get(key))
+        raise GridFileError(
+            f"{out} holds results of another configuration (differs in: {', '.join(differing)}): "
+            "refusing to mix them; choose another --out, or move the file away to start over"
+        )
+    return results
+
+
+def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mapping | None = None, seed: int = 0,
+             experiment: str | None = None, executor: concurrent.futures.Executor | None = None,
+             workers: int | None = None, progress: bool = False, command: str | None = None,
+             profile: str | None = None) -> GridResults:
+    """Train every cell of `grid` not yet in `out`, writing each result as it finishes.
+
+    Parameters
+    ----------
+    train : callable ``train(params, settings, seed) -> dict``
+        A module-level function (worker processes import it by name).
+    grid : dict of name -> list of values
+    out : path
+        The JSON results file; created, or resumed when it holds this configuration.
+    settings : dict, optional
+        Everything else the train function needs (epochs, batch size, ...); part
+        of the configuration.
+    seed : int
+        Base seed; each cell's seed is ``cell_seed(seed, params)``.
+    executor : concurrent.futures.Executor, optional
+        Where cells run (a Dask client's ``get_executor()`` for a cluster).
+    workers : int, optional
+        Start this many local worker processes when no executor is given.
+    progress : bool
+        Show a tqdm progress bar on the terminal.
+    command, profile : str, optional
+        Recorded in the provenance.
+
+    Returns
+    -------
+    GridResults
+
+    Raises
+    ------
+    GridFileError
+        If `out` exists but is corrupt, foreign, or of another configuration.
+    """
+    from tqdm.auto import tqdm
+
+    settings = dict(settings or {})
+    config = configuration(train, grid, settings, seed, experiment)
+    results = _open(Path(out), config)
+    todo = [params for params in cells(grid) if cell_key(params) not in results.cells]
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers={workers!r}: expected a positive number of processes")
+    owned = None
+    if executor is None and workers and workers > 1:
+        # spawn, not fork: TensorFlow's threads do not survive a fork
+        owned = executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    run = {"command": command or " ".join(sys.argv), "profile": profile, "started": _now(),
+           "executor": type(executor).__name__ if executor else "in-process", "cells_to_train": len(todo),
+           "versions": _versions(), "machine": _machine()}
+    results.runs.append(run)
+    results.save()
+    bar = tqdm(total=len(todo), disable=not progress, desc=config["experiment"], unit="cell")
+    start = time.perf_counter()
+
+    def record(cell_record):
+        results.cells[cell_key(cell_record["params"])] = cell_record
+        results.save()
+        bar.update(1)
+
+    try:
+        if executor is None:
+            for params in todo:
+                record(run_cell(train, params, cell_seed(seed, params), settings))
+        else:
+            futures = [executor.submit(run_cell, train, params, cell_seed(seed, params), settings) for params in todo]
+            for future in concurrent.futures.as_completed(futures):
+                record(future.result())
+    finally:
+        bar.close()
+        run["finished"] = _now()
+        run["wall_seconds"] = round(time.perf_counter() - start, 2)
+        run["cells_trained"] = len([params for params in todo if cell_key(params) in results.cells])
+        results.save()
+        if owned is not None:
+            owned.shutdown(wait=True, cancel_futures=True)
+    return results

@@ -1,0 +1,176 @@
+"""labsupport.grid: resume, determinism across executors, refusal of foreign files, divergence."""
+
+import json
+import multiprocessing
+import concurrent.futures
+
+import numpy as np
+import pytest
+
+from labsupport import grid as grid_module
+from labsupport.__main__ import main as cli
+from labsupport.experiments import digits_experiment, train_digits
+from labsupport.grid import GridFileError, GridResults, cell_seed, cells, run_grid
+from labsupport.profiles import get_profile
+
+CALLS = []
+INTERRUPT_AFTER = [None]
+
+
+def fake_train(params, settings, seed):
+    """Cheap, deterministic in (params, seed); can be told to 'crash' after some cells."""
+    if INTERRUPT_AFTER[0] is not None and len(CALLS) >= INTERRUPT_AFTER[0]:
+        raise KeyboardInterrupt("simulated Ctrl-C")
+    CALLS.append(dict(params))
+    value = float(np.random.default_rng(seed).random())
+    return {"score": value * params["a"] + params["b"], "status": "diverged" if params["a"] > 5 else "ok"}
+
+
+FAKE_GRID = {"a": [1, 2, 9], "b": [0.0, 0.5]}
+
+
+@pytest.fixture(autouse=True)
+def reset_fake():
+    CALLS.clear()
+    INTERRUPT_AFTER[0] = None
+
+
+def test_cells_and_seeds_do_not_depend_on_order():
+    forward = {json.dumps(c, sort_keys=True): cell_seed(3, c) for c in cells({"x": [1, 2], "y": [3, 4]})}
+    backward = {json.dumps(c, sort_keys=True): cell_seed(3, c) for c in cells({"y": [4, 3], "x": [2, 1]})}
+    assert forward == backward and len(set(forward.values())) == 4
+
+
+def test_interrupted_run_resumes_and_matches_an_uninterrupted_one(tmp_path):
+    INTERRUPT_AFTER[0] = 2
+    with pytest.raises(KeyboardInterrupt):
+        run_grid(fake_train, FAKE_GRID, tmp_path / "resumed.json", settings={"k": 1})
+    saved = GridResults.load(tmp_path / "resumed.json")
+    assert len(saved.cells) == 2 and saved.runs[0]["cells_trained"] == 2  # written as they finished
+
+    INTERRUPT_AFTER[0] = None
+    CALLS.clear()
+    resumed = run_grid(fake_train, FAKE_GRID, tmp_path / "resumed.json", settings={"k": 1})
+    assert len(CALLS) == 4  # only the cells not done
+    assert [run["cells_to_train"] for run in resumed.runs] == [6, 4]
+
+    straight = run_grid(fake_train, FAKE_GRID, tmp_path / "straight.json", settings={"k": 1})
+    strip = lambda results: [(r["params"], r["seed"], r["status"], r["metrics"]) for r in results.records()]
+    assert strip(resumed) == strip(straight)
+    CALLS.clear()
+    run_grid(fake_train, FAKE_GRID, tmp_path / "straight.json", settings={"k": 1})
+    assert CALLS == []  # nothing left to do
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
+
+
+def test_a_file_of_another_configuration_is_refused_and_left_alone(tmp_path):
+    out = tmp_path / "results.json"
+    run_grid(fake_train, FAKE_GRID, out, settings={"k": 1})
+    before = out.read_bytes()
+    with pytest.raises(GridFileError, match="another configuration.*settings"):
+        run_grid(fake_train, FAKE_GRID, out, settings={"k": 2})
+    with pytest.raises(GridFileError, match="grid"):
+        run_grid(fake_train, {"a": [1], "b": [0.0]}, out, settings={"k": 1})
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("{not json", "not a readable results file"),
+    ('{"cells": []}', "not a labsupport.grid results file"),
+    ("[1, 2, 3]", "not a labsupport.grid results file"),
+])
+def test_corrupt_or_foreign_files_are_refused(tmp_path, content, fragment):
+    out = tmp_path / "results.json"
+    out.write_text(content)
+    with pytest.raises(GridFileError, match=fragment):
+        run_grid(fake_train, FAKE_GRID, out)
+    assert out.read_text() == content
+
+
+def test_results_record_provenance_and_status(tmp_path):
+    results = run_grid(fake_train, FAKE_GRID, tmp_path / "r.json", seed=5, command="test", profile="ci")
+    run = results.runs[0]
+    assert run["command"] == "test" and run["profile"] == "ci" and run["executor"] == "in-process"
+    assert {"python", "numpy", "tensorflow", "keras"} <= set(run["versions"]) and run["machine"]["cpus"]
+    assert run["wall_seconds"] >= 0 and run["finished"] >= run["started"]
+    for record in results.records():
+        assert record["seed"] == cell_seed(5, record["params"]) and record["seconds"] >= 0 and record["finished"]
+        assert record["status"] == ("diverged" if record["params"]["a"] > 5 else "ok")
+    table = results.table("score", "a", "b")
+    assert table.shape == (3, 2) and np.isfinite(table).all()
+    assert results.best("score")["params"]["a"] <= 2  # diverged cells never win
+
+
+def digits_ci():
+    return digits_experiment(get_profile("ci"))
+
+
+def strip(results):
+    return {json.dumps(r["params"], sort_keys=True): (r["seed"], r["status"], r["metrics"]) for r in results.records()}
+
+
+@pytest.fixture(scope="module")
+def sequential_digits(tmp_path_factory):
+    experiment = digits_ci()
+    return run_grid(experiment.train, experiment.grid, tmp_path_factory.mktemp("seq") / "digits.json",
+                    settings=experiment.settings)
+
+
+def test_a_diverging_digits_cell_is_recorded_as_diverged(sequential_digits):
+    statuses = {r["params"]["learning_rate"]: r["status"] for r in sequential_digits.records()}
+    assert statuses[10.0] == "diverged" and statuses[0.01] == "ok"
+    diverged = [r for r in sequential_digits.records() if r["status"] == "diverged"]
+    assert all(r["metrics"]["test_accuracy"] is None for r in diverged)  # not a silent 0.1
+
+
+def test_worker_processes_give_identical_metrics(sequential_digits, tmp_path):
+    experiment = digits_ci()
+    pooled = run_grid(experiment.train, experiment.grid, tmp_path / "pool.json", settings=experiment.settings,
+                      workers=2)
+    assert pooled.runs[0]["executor"] == "ProcessPoolExecutor"
+    assert strip(pooled) == strip(sequential_digits)
+    assert len({r["worker"] for r in pooled.records()}) >= 1
+
+
+def test_a_dask_local_cluster_gives_identical_metrics(sequential_digits, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    experiment = digits_ci()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        results = run_grid(experiment.train, experiment.grid, tmp_path / "dask.json", settings=experiment.settings,
+                           executor=client.get_executor())
+    assert strip(results) == strip(sequential_digits)
+
+
+def test_command_line_runs_resumes_and_refuses(tmp_path, capsys):
+    out = tmp_path / "cli.json"
+    assert cli(["grid", "digits", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
+    assert "4 of 4 cells done" in capsys.readouterr().out
+    assert cli(["grid", "digits", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
+    document = json.loads(out.read_text())
+    assert [run["cells_to_train"] for run in document["runs"]] == [4, 0]
+    assert document["runs"][0]["command"].startswith("python -m labsupport grid digits --profile ci")
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"hello": "world"}')
+    assert cli(["grid", "digits", "--profile", "ci", "--out", str(foreign), "--no-progress"]) == 2
+    assert "not a labsupport.grid results file" in capsys.readouterr().err
+
+
+def test_bad_grids_and_worker_counts_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="non-empty value lists"):
+        run_grid(fake_train, {"a": []}, tmp_path / "x.json")
+    with pytest.raises(ValueError, match="workers=0"):
+        run_grid(fake_train, FAKE_GRID, tmp_path / "y.json", workers=0)
+
+
+def test_digits_inputs_are_checked_and_standardized_with_training_statistics():
+    from labsupport.experiments import digits_split
+
+    with pytest.raises(ValueError, match="inputs='scaled'"):
+        digits_split(inputs="scaled")
+    raw_train, raw_test, _, _ = digits_split(inputs="raw")
+    z_train, z_test, _, _ = digits_split(inputs="standardized")
+    mean, std = raw_train.mean(axis=0), raw_train.std(axis=0)
+    varying = std > 0
+    np.testing.assert_allclose(z_test[:, varying], ((raw_test - mean) / np.where(varying, std, 1))[:, varying], rtol=1e-5, atol=1e-5)
+    assert np.array_equal(z_train[:, ~varying], raw_train[:, ~varying] - mean[~varying])  # blank pixels are only centred
