@@ -23,15 +23,9 @@ def _grid(ax, values, title, highlight=None, shade=None, hidden=None):
                 face = "#e8e8e8"
             if highlight is not None and (r, c) in highlight:
                 face = "#ffd27f"
-            ax.add_patch(_rectangle((c - 0.5, r - 0.5), face))
+            _cell(ax, r, c, face, edge="#555555")
             if hidden is None or not hidden[r, c]:
                 ax.text(c, r, f"{values[r, c]:g}", ha="center", va="center", fontsize=9)
-
-
-def _rectangle(corner, face):
-    from matplotlib.patches import Rectangle
-
-    return Rectangle(corner, 1, 1, facecolor=face, edgecolor="#555555", linewidth=0.8)
 
 
 def draw_step(axes, sliding: Sliding, index: int) -> None:
@@ -55,6 +49,14 @@ def draw_step(axes, sliding: Sliding, index: int) -> None:
     axes[0].figure.suptitle(equation(step), fontsize=10)
 
 
+def sliding_axes(sliding: Sliding):
+    """A figure with three axes sized for :func:`draw_step`: padded input, kernel, output."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, 3, figsize=(8.5, 3.2), gridspec_kw={"width_ratios": [
+        sliding.padded.shape[1], max(sliding.kernel.shape[1], 2), max(sliding.output.shape[1], 2)]})
+
+
 def sliding_window_animation(sliding: Sliding, interval: int = 900):
     """A matplotlib animation of every step; ``.to_jshtml()`` plays it in a web page.
 
@@ -70,8 +72,7 @@ def sliding_window_animation(sliding: Sliding, interval: int = 900):
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    fig, axes = plt.subplots(1, 3, figsize=(8.5, 3.2), gridspec_kw={"width_ratios": [
-        sliding.padded.shape[1], max(sliding.kernel.shape[1], 2), max(sliding.output.shape[1], 2)]})
+    fig, axes = sliding_axes(sliding)
     animation = FuncAnimation(
         fig, lambda index: draw_step(axes, sliding, index), frames=len(sliding.steps), interval=interval
     )
@@ -135,7 +136,8 @@ def draw_geometry(axes, geometry, step: int) -> None:
         ax.set_axis_off()
 
 
-def _geometry_axes(geometry):
+def geometry_axes(geometry):
+    """A figure with the two axes :func:`draw_geometry` draws on, sized for `geometry`."""
     import matplotlib.pyplot as plt
 
     n, o = geometry.cells.size, geometry.output_size
@@ -144,7 +146,7 @@ def _geometry_axes(geometry):
 
 def geometry_figure(geometry, step: int = 0, title: str | None = None):
     """A still figure of one output step, for a page that cannot play animations."""
-    fig, axes = _geometry_axes(geometry)
+    fig, axes = geometry_axes(geometry)
     draw_geometry(axes, geometry, step)
     if title:
         fig.suptitle(title, fontsize=8)
@@ -167,7 +169,7 @@ def geometry_animation(geometry, interval: int = 600):
     import matplotlib.pyplot as plt
     from matplotlib.animation import FuncAnimation
 
-    fig, axes = _geometry_axes(geometry)
+    fig, axes = geometry_axes(geometry)
     fig.tight_layout()
     animation = FuncAnimation(fig, lambda step: draw_geometry(axes, geometry, step),
                               frames=geometry.output_size**2, interval=interval)

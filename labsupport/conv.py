@@ -120,6 +120,13 @@ def output_shape(input_hw, k_eff, pads, stride) -> tuple[int, int]:
 BOUNDARIES = {"fill": "constant", "wrap": "wrap"}
 
 
+def check_boundary(boundary) -> str:
+    """Return `boundary` if it is ``"fill"`` or ``"wrap"``, else raise a ValueError naming it."""
+    if boundary not in BOUNDARIES:
+        raise ValueError(f"boundary={boundary!r}: expected one of {tuple(BOUNDARIES)}")
+    return boundary
+
+
 def pad(x, pads, boundary="fill") -> np.ndarray:
     """Pad a 2-D array with zeros (``"fill"``) or periodically (``"wrap"``, circular).
 
@@ -128,9 +135,7 @@ def pad(x, pads, boundary="fill") -> np.ndarray:
     >>> pad(np.array([[1, 2, 3]]), ((0, 0), (1, 1)), boundary="wrap").tolist()
     [[3, 1, 2, 3, 1]]
     """
-    if boundary not in BOUNDARIES:
-        raise ValueError(f"boundary={boundary!r}: expected one of {tuple(BOUNDARIES)}")
-    return np.pad(x, pads, mode=BOUNDARIES[boundary])
+    return np.pad(x, pads, mode=BOUNDARIES[check_boundary(boundary)])
 
 
 def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill"):
@@ -389,6 +394,7 @@ def flip(k) -> np.ndarray:
 
 __all__ = [
     "axis_padding",
+    "check_boundary",
     "conv2d",
     "conv2d_loop",
     "convolve1d",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .conv import check_boundary
 from .validation import check_array, check_int
-
-BOUNDARIES = ("fill", "wrap")
 
 
 def translate(x, shift, boundary="fill") -> np.ndarray:
@@ -25,10 +24,8 @@ def translate(x, shift, boundary="fill") -> np.ndarray:
     x = check_array("x", x, ndim=2)
     dy = check_int("shift[0]", shift[0], minimum=0)
     dx = check_int("shift[1]", shift[1], minimum=0)
-    if boundary == "wrap":
+    if check_boundary(boundary) == "wrap":
         return np.roll(x, (dy, dx), axis=(0, 1))
-    if boundary != "fill":
-        raise ValueError(f"boundary={boundary!r}: expected one of {BOUNDARIES}")
     moved = np.zeros_like(x)
     moved[dy:, dx:] = x[: x.shape[0] - dy, : x.shape[1] - dx]
     return moved

@@ -16,7 +16,7 @@ def _geometry(x, size, stride, padding):
     stride = size if stride is None else check_pair("stride", stride, minimum=1)
     if padding == "valid":
         pads = ((0, 0), (0, 0))
-        for axis, name in enumerate(("rows", "columns")):
+        for axis in (0, 1):
             pool_output_size(x.shape[1 + axis], size[axis], stride[axis])  # raises if the window does not fit
     elif padding == "same":
         pads = tuple(same_padding(x.shape[1 + axis], size[axis], stride[axis]) for axis in (0, 1))
@@ -80,7 +80,7 @@ def pool2d_loop(x, size=2, stride=None, mode="max") -> np.ndarray:
     if mode not in MODES:
         raise ValueError(f"mode={mode!r}: expected one of {MODES}")
     reduce = np.max if mode == "max" else np.mean
-    out_h, out_w = (x.shape[0] - size[0]) // sh + 1, (x.shape[1] - size[1]) // sw + 1
+    out_h, out_w = pool_output_size(x.shape, size, (sh, sw))
     y = np.zeros((out_h, out_w))
     for i in range(out_h):
         for j in range(out_w):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .conv import pad, resolve_padding
+from .conv import output_shape, pad, resolve_padding
 from .validation import check_array, check_pair
 
 OPERATIONS = ("correlate", "convolve")
@@ -93,8 +93,7 @@ def slide(x, k, padding="valid", stride=1, dilation=1, operation="correlate") ->
     pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, operation == "correlate")
     (sh, sw), (dh, dw) = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
     padded = pad(x, pads)
-    out_h = (padded.shape[0] - k_eff[0]) // sh + 1
-    out_w = (padded.shape[1] - k_eff[1]) // sw + 1
+    out_h, out_w = output_shape(x.shape, k_eff, pads, (sh, sw))
     steps = []
     for i in range(out_h):
         for j in range(out_w):

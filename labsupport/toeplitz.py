@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse
 
-from .conv import PADDING_MODES, resolve_padding
+from .conv import PADDING_MODES, check_boundary, output_shape, resolve_padding
 from .validation import check_array, check_int, check_pair
 
 
@@ -82,8 +82,7 @@ def _output_geometry(kernel_shape, input_shape, padding, stride, dilation, extra
     pads, k_eff = resolve_padding(padding, input_shape, kernel_shape, stride, dilation, extra_after)
     stride = check_pair("stride", stride, 1)
     dilation = check_pair("dilation", dilation, 1)
-    out = tuple((n + sum(p) - ke) // s + 1 for n, p, ke, s in zip(input_shape, pads, k_eff, stride))
-    return pads, stride, dilation, out
+    return pads, stride, dilation, output_shape(input_shape, k_eff, pads, stride)
 
 
 def conv_matrix(k, input_shape, padding="valid", stride=1, dilation=1, sparse=True, boundary="fill"):
@@ -121,8 +120,7 @@ def conv_matrix(k, input_shape, padding="valid", stride=1, dilation=1, sparse=Tr
     k = check_array("k", k, ndim=2)
     rows = check_int("input_shape[0]", input_shape[0], minimum=1)
     cols = check_int("input_shape[1]", input_shape[1], minimum=1)
-    if boundary not in ("fill", "wrap"):
-        raise ValueError(f"boundary={boundary!r}: expected one of ('fill', 'wrap')")
+    check_boundary(boundary)
     pads, (sh, sw), (dh, dw), (out_h, out_w) = _output_geometry(k.shape, (rows, cols), padding, stride, dilation)
     kh, kw = k.shape
     # every (output row, output col, kernel row, kernel col) at once

@@ -20,9 +20,8 @@ def sliding_window_explorer(x, k, padding="valid", stride=1, dilation=1, operati
     '4·0 + 5·1 + 7·2 + 8·3 = 43'
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from .animate import draw_step
+    from .animate import draw_step, sliding_axes
     from .sliding import equation
 
     sliding = slide(x, k, padding, stride, dilation, operation)
@@ -32,7 +31,7 @@ def sliding_window_explorer(x, k, padding="valid", stride=1, dilation=1, operati
 
     def show(change=None):
         sum_label.value = equation(sliding.steps[step.value])
-        fig, axes = plt.subplots(1, 3, figsize=(8.5, 3.2))
+        fig, axes = sliding_axes(sliding)
         draw_step(axes, sliding, step.value)
         picture.value = figure_png(fig)
 
@@ -72,9 +71,8 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
     True
     """
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
 
-    from .animate import draw_geometry
+    from .animate import draw_geometry, geometry_axes
     from .arith import formula, geometry
 
     controls = {
@@ -113,7 +111,7 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
         if state.get("geometry") is None:
             return
         g = state["geometry"]
-        fig, axes = plt.subplots(1, 2, figsize=(5.6, 2.8), gridspec_kw={"width_ratios": [g.cells.size, max(g.output_size, 2)]})
+        fig, axes = geometry_axes(g)
         draw_geometry(axes, g, controls["step"].value)
         picture.value = figure_png(fig)
 

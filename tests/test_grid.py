@@ -1,15 +1,12 @@
 """labsupport.grid: resume, determinism across executors, refusal of foreign files, divergence."""
 
 import json
-import multiprocessing
-import concurrent.futures
 
 import numpy as np
 import pytest
 
-from labsupport import grid as grid_module
 from labsupport.__main__ import main as cli
-from labsupport.experiments import digits_experiment, train_digits
+from labsupport.experiments import digits_experiment
 from labsupport.grid import GridFileError, GridResults, cell_seed, cells, run_grid
 from labsupport.profiles import get_profile
 
