@@ -13,17 +13,26 @@ a file that does not match is refused, never used. A file that cannot be found
 offline raises :class:`DatasetNotFoundError`, whose message says which file to
 put where.
 
+When all three fail, :func:`stand_in_or_raise` decides, in one place for every
+dataset: the ``ci`` and ``book`` profiles get a clearly labelled stand-in (a
+:class:`StandIn` note travels with the data, and
+:func:`labsupport.show.stand_in_banner` puts a warning on the page), so the
+book builds on any machine; the ``full`` profile raises the error.
+
 The 8x8 digits ship inside scikit-learn, so :func:`load_digits` needs none of this.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -57,6 +66,79 @@ class DataFile:
     dataset: str
     filename: str
     digest: str
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """Why a dataset was replaced by a stand-in, and how to get the real one.
+
+    Attributes
+    ----------
+    dataset : str
+        The real dataset's name, as a reader knows it (``"MNIST"``).
+    description : str
+        What the stand-in is (``"scikit-learn's 8x8 digits enlarged to 28x28"``).
+    missing : str
+        The loader's own message: which files were looked for, and where.
+    how_to_get : str
+        What a reader does to get the real data (Markdown: a command, or which
+        file goes where).
+    """
+
+    dataset: str
+    description: str
+    missing: str
+    how_to_get: str
+
+
+Data = TypeVar("Data")
+
+
+def stand_in_or_raise(load: Callable[[], Data], stand_in: Callable[[str], Data],
+                      allow_stand_in: bool | None = None) -> Data:
+    """The real data from `load`, or, where it cannot be had, the labelled stand-in.
+
+    The one rule every dataset of the course follows: only a missing dataset
+    (:class:`DatasetNotFoundError`) falls back; a damaged file
+    (:class:`ChecksumError`) is always an error.
+
+    Parameters
+    ----------
+    load : callable
+        Returns the real dataset or raises :class:`DatasetNotFoundError`.
+    stand_in : callable
+        Called with that error's message; returns the stand-in, carrying a
+        :class:`StandIn` note that says what was missing.
+    allow_stand_in : bool, optional
+        Defaults to the current profile's ``allow_stand_in`` (``ci`` and
+        ``book`` allow it, ``full`` does not).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        When the data cannot be had and the stand-in is not allowed.
+
+    Examples
+    --------
+    >>> def missing():
+    ...     raise DatasetNotFoundError("toy: put toy.npz in ~/.keras/datasets")
+    >>> stand_in_or_raise(missing, lambda message: "stand-in", allow_stand_in=True)
+    'stand-in'
+    >>> stand_in_or_raise(missing, lambda message: "stand-in", allow_stand_in=False)
+    Traceback (most recent call last):
+    ...
+    labsupport.datasets.DatasetNotFoundError: toy: put toy.npz in ~/.keras/datasets
+    """
+    try:
+        return load()
+    except DatasetNotFoundError as error:
+        if allow_stand_in is None:
+            from .profiles import current_profile
+
+            allow_stand_in = current_profile().allow_stand_in
+        if not allow_stand_in:
+            raise
+        return stand_in(str(error))
 
 
 def is_offline() -> bool:
@@ -353,8 +435,9 @@ class MNIST:
     official_split : bool
         True for the official 60,000 / 10,000 split; False when the training set
         was not available and the 10,000 test images were split instead.
-    stand_in : bool
-        True only for the clearly labelled stand-in of the ``ci`` profile.
+    stand_in : StandIn or None
+        None for real MNIST; for the labelled stand-in, the note saying what was
+        missing and how to get the real data.
     """
 
     x_train: np.ndarray
@@ -363,7 +446,7 @@ class MNIST:
     y_test: np.ndarray
     source: str
     official_split: bool
-    stand_in: bool = False
+    stand_in: StandIn | None = None
 
 
 def _official(arrays: dict, source: str) -> MNIST:
@@ -392,23 +475,49 @@ def _split(images, labels, test_fraction, seed):
     return x_train, y_train, x_test, y_test
 
 
-def _stand_in(test_fraction, seed):
-    """8x8 digits blown up to 28x28: shaped like MNIST, but not MNIST."""
+MNIST_HOW_TO_GET = (
+    "Rebuild with a network connection (the loader downloads `mnist.npz` through "
+    "`keras.datasets` into `~/.keras/datasets/`), or put `mnist.npz`, or the four original "
+    "IDX files (`train-images-idx3-ubyte.gz`, `train-labels-idx1-ubyte.gz`, "
+    "`t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`), in "
+    "`$LABSUPPORT_DATA_DIR/mnist/` and rebuild."
+)
+
+
+def mnist_stand_in(missing: str, test_fraction: float = 0.2, seed: int = 0) -> MNIST:
+    """Scikit-learn's 8x8 digits enlarged to 28x28: shaped like MNIST, labelled as not MNIST.
+
+    Parameters
+    ----------
+    missing : str
+        What the loader could not find, for the page's warning.
+    test_fraction, seed : float, int
+        The stratified split, as for real MNIST.
+
+    Examples
+    --------
+    >>> fake = mnist_stand_in("mnist: not found")
+    >>> fake.x_train.shape[1:], fake.stand_in.dataset
+    ((28, 28), 'MNIST')
+    """
     images, labels = load_digits(scale=False)
     big = np.kron(images[..., 0], np.ones((3, 3)))  # 24x24
     big = np.pad(big, ((0, 0), (2, 2), (2, 2))) * (255.0 / 16.0)
-    return _split(big.astype(np.uint8), labels, test_fraction, seed)
+    x_train, y_train, x_test, y_test = _split(big.astype(np.uint8), labels, test_fraction, seed)
+    description = "scikit-learn's 8x8 digits, enlarged to 28x28"
+    note = StandIn("MNIST", description, missing, MNIST_HOW_TO_GET)
+    return MNIST(x_train, y_train, x_test, y_test, official_split=False, stand_in=note,
+                 source=f"STAND-IN, not MNIST: {description}")
 
 
-def load_mnist(allow_stand_in: bool = False, test_fraction: float = 0.2, seed: int = 0) -> MNIST:
-    """MNIST, from the first place that has it.
+def read_mnist(test_fraction: float = 0.2, seed: int = 0) -> MNIST:
+    """Real MNIST, from the first place that has it, or an error.
 
     In order: Keras' ``mnist.npz`` (data folder, then Keras cache); the four
     original IDX files; a download through ``keras.datasets.mnist`` (unless
     ``LABSUPPORT_OFFLINE=1``); the official 10,000 test images alone, split
     ``1 - test_fraction`` / ``test_fraction`` (stratified, fixed `seed`) and
-    reported as such; and, only when `allow_stand_in` (the ``ci`` profile), a
-    stand-in labelled as one.
+    reported as such.
 
     Raises
     ------
@@ -416,12 +525,6 @@ def load_mnist(allow_stand_in: bool = False, test_fraction: float = 0.2, seed: i
         Saying which files to put where.
     ChecksumError
         If a file is present but damaged.
-
-    Examples
-    --------
-    >>> mnist = load_mnist(allow_stand_in=True)
-    >>> mnist.x_train.shape[1:], mnist.x_train.dtype
-    ((28, 28), dtype('uint8'))
     """
     npz = find_local(MNIST_NPZ)
     if npz is not None:
@@ -436,8 +539,9 @@ def load_mnist(allow_stand_in: bool = False, test_fraction: float = 0.2, seed: i
     download_error = "LABSUPPORT_OFFLINE=1 forbids downloading"
     if not is_offline():
         try:
-            import_keras_datasets().mnist.load_data()
-            return load_mnist(allow_stand_in, test_fraction, seed)
+            with contextlib.redirect_stdout(io.StringIO()):  # Keras prints its progress bar to stdout
+                import_keras_datasets().mnist.load_data()
+            return read_mnist(test_fraction, seed)
         except DatasetNotFoundError:
             raise
         except Exception as error:  # no network, a proxy, a server: fall back, and say why if nothing is left
@@ -448,14 +552,40 @@ def load_mnist(allow_stand_in: bool = False, test_fraction: float = 0.2, seed: i
         return MNIST(x_train, y_train, x_test, y_test, official_split=False,
                      source=(f"only the official 10,000-image test set ({parts['test_images'].parent}); "
                              f"split {len(x_train):,} for training / {len(x_test):,} for testing"))
-    if allow_stand_in:
-        x_train, y_train, x_test, y_test = _stand_in(test_fraction, seed)
-        return MNIST(x_train, y_train, x_test, y_test, official_split=False, stand_in=True,
-                     source="STAND-IN, not MNIST: scikit-learn's 8x8 digits enlarged to 28x28 (ci profile only)")
     files = [MNIST_NPZ] + [alternatives[0] for alternatives in MNIST_IDX.values()]
     raise DatasetNotFoundError(
         f"mnist: not found, and {download_error}. Put either the first file or the other four in place:\n"
         + "\n".join(f"  {_where(file)}" for file in files)
+    )
+
+
+def load_mnist(test_fraction: float = 0.2, seed: int = 0, allow_stand_in: bool | None = None) -> MNIST:
+    """MNIST as :func:`read_mnist` finds it, or, where it cannot be had, the labelled stand-in.
+
+    Parameters
+    ----------
+    test_fraction, seed : float, int
+        The split used when only the official test set is present.
+    allow_stand_in : bool, optional
+        Defaults to the current profile's (``ci`` and ``book``: yes; ``full``: no).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        When MNIST cannot be had and the stand-in is not allowed.
+    ChecksumError
+        If a file is present but damaged (never replaced by the stand-in).
+
+    Examples
+    --------
+    >>> mnist = load_mnist(allow_stand_in=True)
+    >>> mnist.x_train.shape[1:], mnist.x_train.dtype
+    ((28, 28), dtype('uint8'))
+    """
+    return stand_in_or_raise(
+        lambda: read_mnist(test_fraction, seed),
+        lambda missing: mnist_stand_in(missing, test_fraction, seed),
+        allow_stand_in,
     )
 
 

@@ -54,6 +54,11 @@ class Profile:
         Epochs of the MNIST network.
     mnist_dropouts : tuple of float
         The dropout rates the MNIST grid compares.
+    allow_stand_in : bool
+        Whether a dataset that cannot be had (not in the data folder, not in
+        the Keras cache, no download) is replaced by its labelled stand-in
+        (``ci`` and ``book``: the book builds anywhere) or raises (``full``:
+        a research run never trains on a stand-in by accident).
     """
 
     name: str
@@ -69,6 +74,7 @@ class Profile:
     mnist_train_limit: int | None
     mnist_epochs: int
     mnist_dropouts: tuple
+    allow_stand_in: bool
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -92,6 +98,7 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=1_000,
         mnist_epochs=1,
         mnist_dropouts=(0.5,),
+        allow_stand_in=True,
     ),
     "book": Profile(
         name="book",
@@ -107,6 +114,7 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=None,
         mnist_epochs=3,
         mnist_dropouts=(0.5,),
+        allow_stand_in=True,
     ),
     "full": Profile(
         name="full",
@@ -122,6 +130,7 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=None,
         mnist_epochs=15,
         mnist_dropouts=(0.0, 0.5),
+        allow_stand_in=False,
     ),
 }
 

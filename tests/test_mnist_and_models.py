@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from labsupport import arith, datasets, models
-from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError, load_mnist, read_idx
+from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError, load_mnist, read_idx, read_mnist
+from labsupport.profiles import PROFILES
+from labsupport.show import stand_in_banner
 
 SHARED = Path(os.environ.get("LABSUPPORT_DATA_DIR") or Path(__file__).parents[2] / "shared" / "datasets")
 needs_shared = pytest.mark.skipif(not (SHARED / "mnist" / "t10k-labels-idx1-ubyte.gz").exists(),
@@ -43,7 +45,7 @@ def test_only_the_test_set_is_split_and_says_so(empty_places):
     folder, _ = empty_places
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         shutil.copy(SHARED / "mnist" / name, folder / name)
-    mnist = load_mnist()
+    mnist = read_mnist()
     assert not mnist.official_split and not mnist.stand_in
     assert "only the official 10,000-image test set" in mnist.source and "8,000" in mnist.source
     assert (len(mnist.x_train), len(mnist.x_test)) == (8_000, 2_000)
@@ -55,23 +57,23 @@ def test_uncompressed_idx_test_files_are_checked_too(empty_places):
     folder, _ = empty_places
     for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
         (folder / name[:-3]).write_bytes(gzip.decompress((SHARED / "mnist" / name).read_bytes()))
-    assert len(load_mnist().x_test) == 2_000
+    assert len(read_mnist().x_test) == 2_000
     (folder / "t10k-labels-idx1-ubyte").write_bytes(b"\x00" * 10)
     with pytest.raises(ChecksumError, match="t10k-labels-idx1-ubyte"):
-        load_mnist()
+        read_mnist()
 
 
 def test_a_checksum_mismatch_is_refused(empty_places):
     folder, _ = empty_places
     (folder / "mnist.npz").write_bytes(b"not the real file")
     with pytest.raises(ChecksumError, match=r"mnist\.npz.*expected sha256:731c5ac6"):
-        load_mnist()
+        read_mnist()
 
 
 def test_offline_without_data_says_what_to_put_where(empty_places):
     folder, cache = empty_places
     with pytest.raises(DatasetNotFoundError) as error:
-        load_mnist()
+        read_mnist()
     message = str(error.value)
     assert "LABSUPPORT_OFFLINE=1" in message
     for name in ("mnist.npz", "train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
@@ -90,7 +92,7 @@ def test_mnist_npz_is_read_from_the_data_folder(empty_places, monkeypatch):
     folder, _ = empty_places
     digest = write_npz(folder / "mnist.npz")
     monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
-    mnist = load_mnist()
+    mnist = read_mnist()
     assert mnist.official_split and mnist.x_train.shape == (60_000, 28, 28) and "mnist.npz" in mnist.source
 
 
@@ -99,7 +101,7 @@ def test_an_official_file_of_the_wrong_size_is_refused(empty_places, monkeypatch
     digest = write_npz(folder / "mnist.npz", n_train=30)
     monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
     with pytest.raises(ValueError, match=r"x_train has shape \(30, 28, 28\), expected \(60000, 28, 28\)"):
-        load_mnist()
+        read_mnist()
 
 
 def test_download_goes_through_keras_datasets_into_the_cache(empty_places, monkeypatch):
@@ -114,7 +116,7 @@ def test_download_goes_through_keras_datasets_into_the_cache(empty_places, monke
             monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digests["npz"]))
 
     monkeypatch.setattr(datasets, "import_keras_datasets", lambda: type("keras_datasets", (), {"mnist": FakeMnist}))
-    mnist = load_mnist()
+    mnist = read_mnist()
     assert mnist.official_split and str(cache / "mnist.npz") in mnist.source
 
 
@@ -128,7 +130,7 @@ def test_a_failed_download_falls_back_and_reports(empty_places, monkeypatch):
 
     monkeypatch.setattr(datasets, "import_keras_datasets", lambda: type("keras_datasets", (), {"mnist": NoNetwork}))
     with pytest.raises(DatasetNotFoundError, match="download failed .*network unreachable"):
-        load_mnist()
+        read_mnist()
     assert load_mnist(allow_stand_in=True).stand_in
 
 
@@ -193,3 +195,48 @@ def test_a_seeded_builder_ignores_the_global_random_state(build):
     other = build(8).get_weights()
     assert all(np.array_equal(a, b) for a, b in zip(first, second))
     assert not np.array_equal(first[0], other[0])
+
+
+@pytest.mark.parametrize("profile", ["ci", "book"])
+def test_without_data_or_network_the_ci_and_book_profiles_get_the_stand_in(empty_places, monkeypatch, profile):
+    folder, cache = empty_places
+    monkeypatch.setenv("LABSUPPORT_PROFILE", profile)
+    mnist = load_mnist()
+    assert mnist.stand_in.dataset == "MNIST" and not mnist.official_split
+    assert str(folder / "mnist.npz") in mnist.stand_in.missing and "LABSUPPORT_OFFLINE=1" in mnist.stand_in.missing
+    assert "$LABSUPPORT_DATA_DIR/mnist/" in mnist.stand_in.how_to_get
+
+
+def test_without_data_or_network_the_full_profile_raises_the_clear_error(empty_places, monkeypatch):
+    monkeypatch.setenv("LABSUPPORT_PROFILE", "full")
+    assert not PROFILES["full"].allow_stand_in
+    with pytest.raises(DatasetNotFoundError, match="Put either the first file or the other four in place"):
+        load_mnist()
+
+
+def test_a_damaged_file_is_an_error_even_where_a_stand_in_is_allowed(empty_places):
+    folder, _ = empty_places
+    (folder / "mnist.npz").write_bytes(b"not the real file")
+    with pytest.raises(ChecksumError):
+        load_mnist(allow_stand_in=True)
+
+
+@needs_shared
+def test_real_data_gets_no_banner(empty_places):
+    folder, _ = empty_places
+    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        shutil.copy(SHARED / "mnist" / name, folder / name)
+    assert stand_in_banner(load_mnist(allow_stand_in=True)) is None
+
+
+def test_the_banner_names_what_was_missing_and_how_to_get_it(empty_places):
+    folder, _ = empty_places
+    banner = stand_in_banner(load_mnist(allow_stand_in=True))
+    page = banner._repr_html_()
+    assert page.startswith('<div class="admonition warning')
+    assert "Stand-in data: MNIST was not found" in page
+    assert "Every figure and number below this box comes from a stand-in" in page
+    assert str(folder / "mnist.npz") in page  # what was missing, and where it was looked for
+    assert "<code>$LABSUPPORT_DATA_DIR/mnist/</code>" in page  # how to get it
+    assert repr(banner).startswith("WARNING: Stand-in data: MNIST")
+    assert banner._repr_markdown_().startswith("> **Warning: Stand-in data: MNIST")
