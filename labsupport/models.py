@@ -156,3 +156,236 @@ def mnist_cnn(dropout: float = 0.5, learning_rate: float = 1e-3, seed: int | Non
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     return model
+
+
+CIFAR10_INPUT = (32, 32, 3)
+
+
+def cifar10_tutorial_cnn(learning_rate: float = 1e-3, seed: int | None = None):
+    """The TensorFlow tutorial's CIFAR-10 network, compiled for Adam on logits.
+
+    32x32x3 images scaled to [0, 1] -> 3x3 convolution, 32 filters (ReLU) -> 2x2
+    max pooling -> 3x3 convolution, 64 filters -> 2x2 max pooling -> 3x3
+    convolution, 64 filters -> flatten (4 x 4 x 64 = 1,024) -> dense 64 (ReLU) ->
+    10 logits. "Valid" padding throughout. The last layer has no softmax: the loss
+    is sparse categorical cross-entropy with ``from_logits=True``.
+
+    Parameters
+    ----------
+    learning_rate : float
+        Adam step size, positive.
+    seed : int, optional
+        Seeds the initial weights.
+
+    Raises
+    ------
+    ValueError
+        For a non-positive `learning_rate`.
+
+    Examples
+    --------
+    >>> cifar10_tutorial_cnn().count_params()
+    122570
+    """
+    if not learning_rate > 0:
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size"
+        )
+    import_tensorflow()
+    import keras
+
+    layers = keras.layers
+    model = keras.Sequential(
+        [
+            keras.Input(CIFAR10_INPUT),
+            layers.Conv2D(
+                32,
+                3,
+                activation="relu",
+                kernel_initializer=_initializer(seed, 0),
+                name="conv1",
+            ),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(
+                64,
+                3,
+                activation="relu",
+                kernel_initializer=_initializer(seed, 1),
+                name="conv2",
+            ),
+            layers.MaxPooling2D(2, name="pool2"),
+            layers.Conv2D(
+                64,
+                3,
+                activation="relu",
+                kernel_initializer=_initializer(seed, 2),
+                name="conv3",
+            ),
+            layers.Flatten(name="flatten"),
+            layers.Dense(
+                64,
+                activation="relu",
+                kernel_initializer=_initializer(seed, 3),
+                name="dense",
+            ),
+            layers.Dense(10, kernel_initializer=_initializer(seed, 4), name="logits"),
+        ],
+        name="cifar10_tutorial",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def cifar10_augmentation(seed: int | None = None):
+    """Random horizontal flips, translations of up to 4 pixels and contrast changes.
+
+    Keras preprocessing layers: active in ``fit``, the identity in ``predict``
+    and ``evaluate``, so the test images are never altered.
+
+    Examples
+    --------
+    >>> [layer.name for layer in cifar10_augmentation().layers]
+    ['flip', 'translate', 'contrast']
+    """
+    import_tensorflow()
+    import keras
+
+    layers = keras.layers
+    offset = lambda index: None if seed is None else seed + index
+    return keras.Sequential(
+        [
+            layers.RandomFlip("horizontal", seed=offset(0), name="flip"),
+            # 4 of 32 pixels, filled by reflection: CIFAR-10's usual "pad 4, crop"
+            layers.RandomTranslation(
+                4 / 32, 4 / 32, fill_mode="reflect", seed=offset(1), name="translate"
+            ),
+            layers.RandomContrast(0.2, seed=offset(2), name="contrast"),
+        ],
+        name="augment",
+    )
+
+
+def cifar10_improved_cnn(
+    augment: bool = True,
+    batch_norm: bool = True,
+    dropout: float = 0.3,
+    decay_steps: int | None = None,
+    learning_rate: float = 1e-3,
+    widths=(32, 64, 128),
+    seed: int | None = None,
+):
+    """A better CIFAR-10 network, each improvement switchable; Adam on logits.
+
+    Three blocks of two 3x3 "same" convolutions (`widths` filters), each
+    followed by batch normalisation (if `batch_norm`) and ReLU, then 2x2 max
+    pooling and dropout; then flatten, dense 128, dropout, 10 logits. Inputs
+    are images scaled to [0, 1].
+
+    Parameters
+    ----------
+    augment : bool
+        Put :func:`cifar10_augmentation` in front of the network.
+    batch_norm : bool
+        Batch normalisation after every convolution (which then has no bias:
+        the normalisation's shift replaces it), with momentum 0.9 for its
+        running statistics.
+    dropout : float
+        Rate in [0, 1): ``dropout / 2`` after the first block, rising to
+        `dropout` after the last and before the output.
+    decay_steps : int, optional
+        Cosine decay of the learning rate to zero over this many training steps
+        (epochs x batches per epoch); None keeps it constant.
+    learning_rate : float
+        Adam's (initial) step size, positive.
+    widths : tuple of 3 int
+        Filters of the three blocks.
+    seed : int, optional
+        Seeds the initial weights, the dropout masks and the augmentation.
+
+    Raises
+    ------
+    ValueError
+        For a rate outside [0, 1), a non-positive `learning_rate` or
+        `decay_steps`, or `widths` that are not three positive integers.
+
+    Examples
+    --------
+    >>> cifar10_improved_cnn().count_params()
+    551914
+    """
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
+    if not learning_rate > 0:
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size"
+        )
+    if decay_steps is not None and not (
+        isinstance(decay_steps, int) and decay_steps > 0
+    ):
+        raise ValueError(
+            f"decay_steps={decay_steps!r}: expected a positive number of steps, or None"
+        )
+    if len(widths) != 3 or not all(
+        isinstance(width, int) and width > 0 for width in widths
+    ):
+        raise ValueError(f"widths={widths!r}: expected three positive integers")
+    import_tensorflow()
+    import keras
+
+    layers = keras.layers
+    counter = iter(range(100))
+    init = lambda: _initializer(seed, next(counter))
+    rate_seed = lambda: None if seed is None else seed + 50 + next(counter)
+    stack = [keras.Input(CIFAR10_INPUT)]
+    if augment:
+        stack.append(cifar10_augmentation(None if seed is None else seed + 90))
+    for block, width in enumerate(widths, start=1):
+        for conv in (1, 2):
+            stack.append(
+                layers.Conv2D(
+                    width,
+                    3,
+                    padding="same",
+                    use_bias=not batch_norm,
+                    kernel_initializer=init(),
+                    name=f"conv{block}_{conv}",
+                )
+            )
+            if batch_norm:
+                # Keras' default momentum, 0.99, lets the running statistics that
+                # inference uses lag behind the weights over a short run: measured,
+                # validation accuracy stayed near chance while training accuracy rose
+                stack.append(
+                    layers.BatchNormalization(momentum=0.9, name=f"bn{block}_{conv}")
+                )
+            stack.append(layers.ReLU(name=f"relu{block}_{conv}"))
+        stack.append(layers.MaxPooling2D(2, name=f"pool{block}"))
+        if dropout:
+            stack.append(
+                layers.Dropout(
+                    dropout * (block + 1) / 4, seed=rate_seed(), name=f"dropout{block}"
+                )
+            )
+    stack += [
+        layers.Flatten(name="flatten"),
+        layers.Dense(128, activation="relu", kernel_initializer=init(), name="dense"),
+    ]
+    if dropout:
+        stack.append(layers.Dropout(dropout, seed=rate_seed(), name="dropout_dense"))
+    stack.append(layers.Dense(10, kernel_initializer=init(), name="logits"))
+    model = keras.Sequential(stack, name="cifar10_improved")
+    schedule = (
+        learning_rate
+        if decay_steps is None
+        else keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps)
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    return model
