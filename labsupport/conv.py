@@ -24,11 +24,14 @@ centre of the full convolution; the 1-D functions follow NumPy and
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .arith import same_padding
-from .validation import check_array, check_int, check_pair
+from .validation import (ITEM, ArgumentTypeError, as_real_array, check_array, check_bool, check_choice, check_int, check_loops, check_memory,
+                         check_pair, check_shape)
 
 PADDING_MODES = ("valid", "same", "full")
 
@@ -49,6 +52,11 @@ def axis_padding(padding, n: int, k_eff: int, stride: int, extra_after: bool = T
     >>> axis_padding("full", 5, 3, 1)
     (2, 2)
     """
+    padding = _axis_mode("padding", padding)
+    n = check_int("n", n, minimum=1)
+    k_eff = check_int("k_eff", k_eff, minimum=1)
+    stride = check_int("stride", stride, minimum=1)
+    extra_after = check_bool("extra_after", extra_after)
     if padding == "valid":
         return 0, 0
     if padding == "full":
@@ -92,8 +100,11 @@ def resolve_padding(padding, input_hw, kernel_hw, stride=1, dilation=1, extra_af
     >>> resolve_padding("same", (4, 4), (3, 3))
     (((1, 1), (1, 1)), (3, 3))
     """
+    input_hw = check_shape("input_hw", input_hw, 2)
+    kernel_hw = check_shape("kernel_hw", kernel_hw, 2)
     stride = check_pair("stride", stride, minimum=1)
     dilation = check_pair("dilation", dilation, minimum=1)
+    extra_after = check_bool("extra_after", extra_after)
     modes = _padding_per_axis(padding)
     k_eff = tuple(d * (k - 1) + 1 for d, k in zip(dilation, kernel_hw))
     pads = tuple(
@@ -111,10 +122,83 @@ def resolve_padding(padding, input_hw, kernel_hw, stride=1, dilation=1, extra_af
     return pads, k_eff
 
 
+def _check_pads(pads) -> tuple:
+    if not isinstance(pads, (tuple, list)) or len(pads) != 2:
+        raise ArgumentTypeError(f"pads={pads!r}: expected ((top, bottom), (left, right)) of integers >= 0")
+    return tuple(check_shape(f"pads[{axis}]", pair, 2, minimum=0) for axis, pair in enumerate(pads))
+
+
 def output_shape(input_hw, k_eff, pads, stride) -> tuple[int, int]:
-    """Rows and columns of the output: ``floor((n + before + after - k_eff) / s) + 1`` per axis."""
+    """Rows and columns of the output: ``floor((n + before + after - k_eff) / s) + 1`` per axis.
+
+    Raises
+    ------
+    ValueError
+        For sizes below 1, negative padding, or an effective kernel larger than
+        the padded input (which has no output at all).
+
+    Examples
+    --------
+    >>> output_shape((5, 5), (3, 3), ((1, 1), (0, 0)), 2)
+    (3, 2)
+    """
+    input_hw = check_shape("input_hw", input_hw, 2)
+    k_eff = check_shape("k_eff", k_eff, 2)
+    pads = _check_pads(pads)
     stride = check_pair("stride", stride, minimum=1)
+    for axis in (0, 1):
+        padded = input_hw[axis] + sum(pads[axis])
+        if k_eff[axis] > padded:
+            raise ValueError(
+                f"k_eff[{axis}]={k_eff[axis]} is larger than the padded input (input_hw[{axis}]={input_hw[axis]}, "
+                f"pads[{axis}]={pads[axis]}): expected a kernel no larger than the padded input"
+            )
     return tuple((n + sum(p) - ke) // s + 1 for n, p, ke, s in zip(input_hw, pads, k_eff, stride))
+
+
+def read_extent(out: int, k_eff: int, stride: int) -> int:
+    """Entries of the padded axis the windows read: ``(out - 1) * stride + k_eff``.
+
+    Padding beyond this is never read (the floor in the output size drops it),
+    so it is never built.
+    """
+    return (out - 1) * stride + k_eff
+
+
+def padded_window(x, pads, extent, axes=(0, 1), boundary="fill", value=0.0) -> np.ndarray:
+    """``pad(x, pads, boundary)`` cut to its first ``extent`` entries along `axes`.
+
+    Equal to ``np.pad(...)[:extent[0], :extent[1]]`` on those axes. When most of
+    the padded array would go unread (huge padding under a huge stride), only the
+    part the windows read is built; otherwise the whole padded array is, and the
+    result is a view of it, laid out in memory as before.
+    """
+    full = [x.shape[axis] + sum(p) for axis, p in zip(axes, pads)]
+    spec = [(0, 0)] * x.ndim
+    for axis, p in zip(axes, pads):
+        spec[axis] = tuple(p)
+    mode = BOUNDARIES[check_boundary(boundary)]
+    if 2 * math.prod(extent) >= math.prod(full):
+        padded = np.pad(x, spec, mode=mode, **({"constant_values": value} if mode == "constant" else {}))
+        crop = [slice(None)] * x.ndim
+        for axis, size in zip(axes, extent):
+            crop[axis] = slice(0, size)
+        return padded[tuple(crop)]
+    if mode == "wrap":
+        for axis, (before, _), size in zip(axes, pads, extent):
+            x = np.take(x, (np.arange(size) - before) % x.shape[axis], axis=axis)
+        return x
+    shape = list(x.shape)
+    for axis, size in zip(axes, extent):
+        shape[axis] = size
+    out = np.full(shape, value, dtype=x.dtype)
+    target, source = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    for axis, (before, _), size in zip(axes, pads, extent):
+        stop = min(x.shape[axis], max(size - before, 0))
+        target[axis] = slice(min(before, size), min(before, size) + stop)
+        source[axis] = slice(0, stop)
+    out[tuple(target)] = x[tuple(source)]
+    return out
 
 
 BOUNDARIES = {"fill": "constant", "wrap": "wrap"}
@@ -122,7 +206,7 @@ BOUNDARIES = {"fill": "constant", "wrap": "wrap"}
 
 def check_boundary(boundary) -> str:
     """Return `boundary` if it is ``"fill"`` or ``"wrap"``, else raise a ValueError naming it."""
-    if boundary not in BOUNDARIES:
+    if not isinstance(boundary, str) or boundary not in BOUNDARIES:
         raise ValueError(f"boundary={boundary!r}: expected one of {tuple(BOUNDARIES)}")
     return boundary
 
@@ -135,14 +219,35 @@ def pad(x, pads, boundary="fill") -> np.ndarray:
     >>> pad(np.array([[1, 2, 3]]), ((0, 0), (1, 1)), boundary="wrap").tolist()
     [[3, 1, 2, 3, 1]]
     """
-    return np.pad(x, pads, mode=BOUNDARIES[check_boundary(boundary)])
+    x = as_real_array("x", x)
+    if x.ndim != 2:
+        raise ValueError(f"x has shape {x.shape} ({x.ndim}-D): expected a 2-D array")
+    pads = _check_pads(pads)
+    boundary = check_boundary(boundary)
+    if boundary == "wrap" and x.size == 0 and any(map(sum, pads)):
+        raise ValueError(f"x has shape {x.shape}: expected a non-empty array to wrap around")
+    padded = [n + sum(p) for n, p in zip(x.shape, pads)]
+    check_memory(x.itemsize * padded[0] * padded[1], "pad", x=x, pads=pads)
+    return np.pad(x, pads, mode=BOUNDARIES[boundary])
 
 
-def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill"):
+def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill", operation="correlate2d",
+                loop=False):
+    """Check everything, estimate the cost, and build only the padded input the windows read."""
     x = check_array("x", x, ndim=2)
     k = check_array("k", k, ndim=2)
+    boundary = check_boundary(boundary)
     pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, extra_after)
-    return pad(x, pads, boundary), k, check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
+    stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
+    out = output_shape(x.shape, k_eff, pads, stride)
+    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    # with one output along an axis the stride is never applied; a finite one keeps index arithmetic in int64
+    stride = tuple(min(s, e) for s, e in zip(stride, extent))
+    request = dict(x=x, k=k, padding=padding, stride=stride, dilation=dilation)
+    check_memory(ITEM * (2 * extent[0] * extent[1] + out[0] * out[1] + x.size + k.size), operation, **request)
+    if loop:
+        check_loops(out[0] * out[1] * k.size, operation, **request)
+    return padded_window(x, pads, extent, boundary=boundary), k, stride, dilation
 
 
 def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, boundary="fill", extra_after=True) -> np.ndarray:
@@ -155,7 +260,8 @@ def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, boundary="fill
     >>> correlate2d_loop(np.arange(9.0).reshape(3, 3), [[0, 1], [2, 3]]).tolist()
     [[19.0, 25.0], [37.0, 43.0]]
     """
-    xp, k, (sh, sw), (dh, dw) = _prepare_2d(x, k, padding, stride, dilation, extra_after, boundary)
+    xp, k, (sh, sw), (dh, dw) = _prepare_2d(x, k, padding, stride, dilation, extra_after, boundary,
+                                            "correlate2d_loop", loop=True)
     kh, kw = k.shape
     out_h = (xp.shape[0] - dh * (kh - 1) - 1) // sh + 1
     out_w = (xp.shape[1] - dw * (kw - 1) - 1) // sw + 1
@@ -231,7 +337,7 @@ def convolve2d(x, k, padding="valid", stride=1, dilation=1, boundary="fill") -> 
     """
     k = check_array("k", k, ndim=2)
     xp, flipped, stride, dilation = _prepare_2d(
-        x, k[::-1, ::-1], padding, stride, dilation, extra_after=False, boundary=boundary
+        x, k[::-1, ::-1], padding, stride, dilation, extra_after=False, boundary=boundary, operation="convolve2d"
     )
     return _correlate_padded(xp, flipped, stride, dilation)
 
@@ -247,9 +353,7 @@ def _as_row(name, v):
 
 
 def _check_mode(mode):
-    if mode not in PADDING_MODES:
-        raise ValueError(f"mode={mode!r}: expected one of {PADDING_MODES}")
-    return mode
+    return check_choice("mode", mode, PADDING_MODES)
 
 
 def correlate1d(x, w, mode="valid") -> np.ndarray:
@@ -273,7 +377,8 @@ def correlate1d(x, w, mode="valid") -> np.ndarray:
     [-2.0, -2.0]
     """
     row = _as_row("x", x)
-    xp, k, s, d = _prepare_2d(row, _as_row("w", w), ("valid", _check_mode(mode)), 1, 1, extra_after=False)
+    xp, k, s, d = _prepare_2d(row, _as_row("w", w), ("valid", _check_mode(mode)), 1, 1, extra_after=False,
+                              operation="correlate1d")
     return _correlate_padded(xp, k, s, d)[0]
 
 
@@ -306,7 +411,7 @@ def _check_nhwc(x, w, b):
             f"(shape {w.shape}, HWIO): expected the kernel's in_channels to match the input's channels"
         )
     if b is not None:
-        b = np.asarray(b, dtype=float)
+        b = check_array("b", b, ndim=(0, 1))
         if b.ndim > 1 or (b.ndim == 1 and b.shape[0] != w.shape[3]):
             raise ValueError(f"b has shape {b.shape}: expected a scalar or ({w.shape[3]},), one bias per output channel")
     return x, w, b
@@ -346,14 +451,29 @@ def conv2d(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
     [[8.5, 8.5], [8.5, 8.5]]
     """
     x, w, b = _check_nhwc(x, w, b)
-    kh, kw, _, _ = w.shape
-    pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation)
-    (sh, sw), (dh, dw) = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
-    xp = np.pad(x, ((0, 0), *pads, (0, 0)))
+    xp, (sh, sw), (dh, dw), (out_h, out_w) = _prepare_nhwc(x, w, padding, stride, dilation, "conv2d")
+    k_eff = ((w.shape[0] - 1) * dh + 1, (w.shape[1] - 1) * dw + 1)
     windows = sliding_window_view(xp, k_eff, axis=(1, 2))[:, ::sh, ::sw, :, ::dh, ::dw]
     # windows: (batch, out_h, out_w, in_channels, kh, kw); sum over the last three
     y = np.tensordot(windows, w, axes=([3, 4, 5], [2, 0, 1]))
     return y if b is None else y + b
+
+
+def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
+    kh, kw, c_in, c_out = w.shape
+    pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation)
+    stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
+    out = output_shape(x.shape[1:3], k_eff, pads, stride)
+    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    stride = tuple(min(s, e) for s, e in zip(stride, extent))
+    batch, positions = x.shape[0], out[0] * out[1]
+    # padded input, the patches tensordot gathers into one matrix, and the output (twice with a bias)
+    needed = batch * (2 * extent[0] * extent[1] * c_in + positions * kh * kw * c_in + 2 * positions * c_out)
+    request = dict(x=x, w=w, padding=padding, stride=stride, dilation=dilation)
+    check_memory(ITEM * (needed + x.size + w.size), operation, **request)
+    if loop:
+        check_loops(batch * positions * c_out, operation, **request)
+    return padded_window(x, pads, extent, axes=(1, 2)), stride, dilation, out
 
 
 def conv2d_loop(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
@@ -366,10 +486,8 @@ def conv2d_loop(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarr
     """
     x, w, b = _check_nhwc(x, w, b)
     kh, kw, _, c_out = w.shape
-    pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation)
-    (sh, sw), (dh, dw) = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
-    xp = np.pad(x, ((0, 0), *pads, (0, 0)))
-    out_h, out_w = output_shape(x.shape[1:3], k_eff, pads, (sh, sw))
+    xp, (sh, sw), (dh, dw), (out_h, out_w) = _prepare_nhwc(x, w, padding, stride, dilation, "conv2d_loop", True)
+    k_eff = ((kh - 1) * dh + 1, (kw - 1) * dw + 1)
     bias = np.zeros(c_out) if b is None else np.broadcast_to(b, (c_out,))
     y = np.zeros((x.shape[0], out_h, out_w, c_out))
     for n in range(x.shape[0]):
