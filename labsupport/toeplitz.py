@@ -8,11 +8,17 @@ build the big matrix; the chapter measures why.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import scipy.sparse
 
-from .conv import PADDING_MODES, check_boundary, output_shape, resolve_padding
-from .validation import check_array, check_int, check_pair
+from .conv import PADDING_MODES, check_boundary, output_shape, padded_window, read_extent, resolve_padding
+from .validation import (ITEM, ArgumentTypeError, as_real_array, check_array, check_choice, check_int, check_loops,
+                         check_memory, check_pair, check_shape)
+
+# scipy.sparse indexes with int64: an input of more pixels than this has no matrix
+_MAX_PIXELS = 2**62
 
 
 def toeplitz_1d(w, n: int, mode: str = "full") -> np.ndarray:
@@ -41,11 +47,12 @@ def toeplitz_1d(w, n: int, mode: str = "full") -> np.ndarray:
     """
     w = check_array("w", w, ndim=1)
     n = check_int("n", n, minimum=1)
-    if mode not in PADDING_MODES:
-        raise ValueError(f"mode={mode!r}: expected one of {PADDING_MODES}")
+    check_choice("mode", mode, PADDING_MODES)
     m = w.size
     if mode == "valid" and m > n:
         raise ValueError(f"w has length {m} but the input only {n}: expected len(w) <= n in 'valid' mode")
+    # index grids, lags, masks and the matrix itself, each (n + m - 1) x n
+    check_memory(6 * ITEM * (n + m - 1) * n, "toeplitz_1d", w=w, n=n, mode=mode)
     i, j = np.indices((n + m - 1, n))
     lag = i - j
     full = np.where((lag >= 0) & (lag < m), w[np.clip(lag, 0, m - 1)], 0.0)
@@ -72,6 +79,7 @@ def circulant_1d(w, n: int) -> np.ndarray:
     n = check_int("n", n, minimum=1)
     if w.size > n:
         raise ValueError(f"w has length {w.size}: expected at most n={n} taps for an n-point circular convolution")
+    check_memory(4 * ITEM * n * n, "circulant_1d", w=w, n=n)
     column = np.zeros(n)
     column[: w.size] = w
     i, j = np.indices((n, n))
@@ -82,7 +90,13 @@ def _output_geometry(kernel_shape, input_shape, padding, stride, dilation, extra
     pads, k_eff = resolve_padding(padding, input_shape, kernel_shape, stride, dilation, extra_after)
     stride = check_pair("stride", stride, 1)
     dilation = check_pair("dilation", dilation, 1)
-    return pads, stride, dilation, output_shape(input_shape, k_eff, pads, stride)
+    out = output_shape(input_shape, k_eff, pads, stride)
+    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    # a stride applied to one output only, or a dilation of a one-tap kernel, never moves anything:
+    # clipping them to the extent changes no index and keeps the index arithmetic inside int64
+    stride = tuple(min(s, e) for s, e in zip(stride, extent))
+    dilation = tuple(min(d, e) for d, e in zip(dilation, extent))
+    return pads, stride, dilation, out, extent
 
 
 def conv_matrix(k, input_shape, padding="valid", stride=1, dilation=1, sparse=True, boundary="fill"):
@@ -118,11 +132,18 @@ def conv_matrix(k, input_shape, padding="valid", stride=1, dilation=1, sparse=Tr
     [1, 2, 0, 3, 4, 0, 0, 0, 0]
     """
     k = check_array("k", k, ndim=2)
-    rows = check_int("input_shape[0]", input_shape[0], minimum=1)
-    cols = check_int("input_shape[1]", input_shape[1], minimum=1)
+    rows, cols = check_shape("input_shape", input_shape, 2)
     check_boundary(boundary)
-    pads, (sh, sw), (dh, dw), (out_h, out_w) = _output_geometry(k.shape, (rows, cols), padding, stride, dilation)
+    if not isinstance(sparse, (bool, np.bool_)):
+        raise ArgumentTypeError(f"sparse={sparse!r}: expected True or False")
+    if rows * cols > _MAX_PIXELS:
+        raise ValueError(f"input_shape={input_shape!r}: expected at most 2**62 pixels, what sparse indices can address")
+    pads, (sh, sw), (dh, dw), (out_h, out_w), _ = _output_geometry(k.shape, (rows, cols), padding, stride, dilation)
     kh, kw = k.shape
+    # ten int64/float arrays of one entry per (output, tap), and the dense matrix if asked for
+    taps = out_h * out_w * kh * kw
+    check_memory(ITEM * (10 * taps + (0 if sparse else out_h * out_w * rows * cols)), "conv_matrix", k=k,
+                 input_shape=input_shape, padding=padding, stride=stride, dilation=dilation, sparse=sparse)
     # every (output row, output col, kernel row, kernel col) at once
     i, j, m, n = np.meshgrid(np.arange(out_h), np.arange(out_w), np.arange(kh), np.arange(kw), indexing="ij")
     r = i * sh + m * dh - pads[0][0]
@@ -149,7 +170,16 @@ def conv_matrix(k, input_shape, padding="valid", stride=1, dilation=1, sparse=Tr
 
 
 def conv_matrix_bytes(matrix) -> int:
-    """Bytes a sparse CSR matrix occupies: values, column indices and row pointers."""
+    """Bytes a sparse CSR matrix occupies: values, column indices and row pointers.
+
+    Examples
+    --------
+    >>> conv_matrix_bytes(conv_matrix(np.ones((2, 2)), (3, 3)))  # 16 values, 16 indices, 5 row pointers
+    212
+    """
+    if not scipy.sparse.issparse(matrix) or matrix.format != "csr":
+        raise ArgumentTypeError(f"matrix={type(matrix).__name__}: expected a scipy.sparse CSR matrix, "
+                                "as conv_matrix returns")
     return matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
 
 
@@ -166,11 +196,12 @@ def conv_transpose(y, k, input_shape, padding="valid", stride=1, dilation=1) -> 
     [[1.0, 2.0], [3.0, 4.0]]
     """
     y = check_array("y", y, ndim=2)
+    k = check_array("k", k, ndim=2)
+    input_shape = check_shape("input_shape", input_shape, 2)
+    _, _, _, out, _ = _output_geometry(k.shape, input_shape, padding, stride, dilation)
+    if y.shape != out:
+        raise ValueError(f"y has shape {y.shape}: expected {out}, the output shape of the forward correlation")
     matrix = conv_matrix(k, input_shape, padding, stride, dilation)
-    if y.size != matrix.shape[0]:
-        raise ValueError(
-            f"y has shape {y.shape} ({y.size} values): expected the {matrix.shape[0]} outputs of the forward correlation"
-        )
     return (matrix.T @ y.ravel()).reshape(input_shape)
 
 
@@ -196,14 +227,16 @@ def im2col(x, kernel_shape, padding="valid", stride=1, dilation=1) -> np.ndarray
     >>> im2col(np.arange(9.0).reshape(3, 3), (2, 2))[0].tolist()
     [0.0, 1.0, 3.0, 4.0]
     """
-    x = np.asarray(x, dtype=float)
+    x = check_array("x", x, ndim=(2, 4))
     if x.ndim == 2:
         return im2col(x[None, :, :, None], kernel_shape, padding, stride, dilation)
-    x = check_array("x", x, ndim=4)
-    kh = check_int("kernel_shape[0]", kernel_shape[0], minimum=1)
-    kw = check_int("kernel_shape[1]", kernel_shape[1], minimum=1)
-    pads, (sh, sw), (dh, dw), (out_h, out_w) = _output_geometry((kh, kw), x.shape[1:3], padding, stride, dilation)
-    xp = np.pad(x, ((0, 0), *pads, (0, 0)))
+    kh, kw = check_shape("kernel_shape", kernel_shape, 2)
+    pads, (sh, sw), (dh, dw), (out_h, out_w), extent = _output_geometry((kh, kw), x.shape[1:3], padding, stride,
+                                                                        dilation)
+    batch, channels = x.shape[0], x.shape[3]
+    check_memory(ITEM * (2 * batch * extent[0] * extent[1] * channels + batch * out_h * out_w * kh * kw * channels),
+                 "im2col", x=x, kernel_shape=kernel_shape, padding=padding, stride=stride, dilation=dilation)
+    xp = padded_window(x, pads, extent, axes=(1, 2))
     rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :]  # (out_h, kh)
     cols = (np.arange(out_w) * sw)[:, None] + (np.arange(kw) * dw)[None, :]  # (out_w, kw)
     patches = xp[:, rows[:, None, :, None], cols[None, :, None, :], :]  # (batch, out_h, out_w, kh, kw, channels)
@@ -224,6 +257,8 @@ def fft_convolve2d(x, k) -> np.ndarray:
     x = check_array("x", x, ndim=2)
     k = check_array("k", k, ndim=2)
     shape = (x.shape[0] + k.shape[0] - 1, x.shape[1] + k.shape[1] - 1)
+    # three spectra of complex128 and the real result
+    check_memory((3 * 16 * (shape[1] // 2 + 1) + ITEM * shape[1]) * shape[0], "fft_convolve2d", x=x, k=k)
     return np.fft.irfft2(np.fft.rfft2(x, shape) * np.fft.rfft2(k, shape), shape)
 
 
@@ -240,6 +275,7 @@ def circular_convolve1d(x, w) -> np.ndarray:
     n = x.size
     if w.size > n:
         raise ValueError(f"w has length {w.size}: expected at most len(x)={n}")
+    check_loops(n * w.size, "circular_convolve1d", x=x, w=w)
     return np.array([sum(x[(i - m) % n] * w[m] for m in range(w.size)) for i in range(n)])
 
 
@@ -263,20 +299,40 @@ def conv_matrix_size(input_shape, kernel_shape, padding="same", stride=1, dilati
     >>> conv_matrix_size((4, 4, 1), (3, 3, 1, 1), padding="valid")["nonzeros"]
     36
     """
-    h, w, c_in = (check_int(f"input_shape[{axis}]", size, 1) for axis, size in enumerate(input_shape))
-    kh, kw, k_in, c_out = (check_int(f"kernel_shape[{axis}]", size, 1) for axis, size in enumerate(kernel_shape))
+    h, w, c_in = check_shape("input_shape", input_shape, 3)
+    kh, kw, k_in, c_out = check_shape("kernel_shape", kernel_shape, 4)
     if k_in != c_in:
         raise ValueError(f"kernel_shape has {k_in} input channels but input_shape has {c_in}: expected them to match")
-    # one input channel to one output channel; every (in, out) pair repeats its pattern
-    single = conv_matrix(np.ones((kh, kw)), (h, w), padding, stride, dilation)
-    rows, cols = single.shape[0] * c_out, h * w * c_in
+    pads, stride, dilation, (out_h, out_w), _ = _output_geometry((kh, kw), (h, w), padding, stride, dilation)
+    # one input channel to one output channel; every (in, out) pair repeats its pattern. A kernel
+    # without zero weights has one entry per (output, tap) that lands inside the image, and rows
+    # and columns count separately: the matrix is never built.
+    inside = (_taps_inside(n, k, out, s, d, before, request)
+              for n, k, out, s, d, (before, _), request in zip(
+                  (h, w), (kh, kw), (out_h, out_w), stride, dilation, pads, ("rows", "columns")))
+    rows, cols = out_h * out_w * c_out, h * w * c_in
     return {
         "rows": rows,
         "cols": cols,
         "dense_entries": rows * cols,
-        "nonzeros": single.nnz * c_in * c_out,
+        "nonzeros": math.prod(inside) * c_in * c_out,
         "kernel_weights": kh * kw * c_in * c_out,
     }
+
+
+def _taps_inside(n, k, out, s, d, before, axis) -> int:
+    """Pairs (output i < out, tap m < k) whose input position ``i*s + m*d - before`` is in ``[0, n)``.
+
+    For each value of the shorter of the two indices, the other one runs over
+    an interval: count its length, without enumerating the pairs.
+    """
+    (a_count, a_step), (b_count, b_step) = sorted([(out, s), (k, d)])
+    check_memory(4 * ITEM * a_count, "conv_matrix_size", **{f"{axis} to count": a_count})
+    offset = np.arange(a_count, dtype=object if before + n + a_count * a_step >= 2**62 else np.int64) * a_step
+    low, high = before - offset, before + n - offset  # b * b_step must lie in [low, high)
+    first = np.maximum(-(-low // b_step), 0)
+    stop = np.minimum(-(-high // b_step), b_count)
+    return int(np.maximum(stop - first, 0).sum())
 
 
 def latex_matrix(codes, names) -> str:
@@ -290,6 +346,12 @@ def latex_matrix(codes, names) -> str:
     >>> print(latex_matrix(toeplitz_1d([1, 2], 2), ["a_0", "a_1"]))
     \begin{bmatrix} a_0 & 0 \\ a_1 & a_0 \\ 0 & a_1 \end{bmatrix}
     """
-    codes = np.asarray(codes.toarray() if scipy.sparse.issparse(codes) else codes)
+    codes = check_array("codes", codes.toarray() if scipy.sparse.issparse(codes) else codes, ndim=2)
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
+        raise ArgumentTypeError(f"names={names!r}: expected a list of strings, one per code")
+    if not np.all((codes == np.round(codes)) & (codes >= 0) & (codes <= len(names))):
+        raise ValueError(f"codes has entries {np.unique(codes)[:8].tolist()}: expected integer codes 0..{len(names)}, "
+                         "one name per non-zero code")
+    check_memory(64 * codes.size, "latex_matrix", codes=codes)
     rows = [" & ".join(names[int(code) - 1] if code else "0" for code in row) for row in codes]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"
