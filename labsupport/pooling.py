@@ -5,24 +5,37 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .arith import pool_output_size, same_padding
-from .validation import check_array, check_pair
+from .arith import same_padding
+from .conv import padded_window, read_extent
+from .validation import ITEM, check_array, check_choice, check_loops, check_memory, check_pair
 
 MODES = ("max", "avg")
+PADDINGS = ("valid", "same")
 
 
 def _geometry(x, size, stride, padding):
+    """Window, stride, padding, output shape and the padded extent the windows read, for a NHWC `x`."""
+    size_argument = size
     size = check_pair("size", size, minimum=1)
     stride = size if stride is None else check_pair("stride", stride, minimum=1)
+    check_choice("padding", padding, PADDINGS)
+    hw = x.shape[1:3]
     if padding == "valid":
         pads = ((0, 0), (0, 0))
-        for axis in (0, 1):
-            pool_output_size(x.shape[1 + axis], size[axis], stride[axis])  # raises if the window does not fit
-    elif padding == "same":
-        pads = tuple(same_padding(x.shape[1 + axis], size[axis], stride[axis]) for axis in (0, 1))
+        for axis, name in enumerate(("rows", "columns")):
+            if size[axis] > hw[axis]:
+                raise ValueError(
+                    f"size={size_argument!r} spans {size[axis]} {name} but x has only {hw[axis]}: expected a window "
+                    "that fits the input, or padding='same'"
+                )
+        out = tuple((n - k) // s + 1 for n, k, s in zip(hw, size, stride))
     else:
-        raise ValueError(f"padding={padding!r}: expected 'valid' or 'same'")
-    return size, stride, pads
+        pads = tuple(same_padding(hw[axis], size[axis], stride[axis]) for axis in (0, 1))
+        out = tuple(-(-n // s) for n, s in zip(hw, stride))
+    extent = tuple(read_extent(o, k, s) for o, k, s in zip(out, size, stride))
+    # a stride applied to one output only moves nothing; a finite one keeps slicing simple
+    stride = tuple(min(s, e) for s, e in zip(stride, extent))
+    return size, stride, pads, out, extent
 
 
 def pool2d(x, size=2, stride=None, padding="valid", mode="max") -> np.ndarray:
@@ -51,19 +64,23 @@ def pool2d(x, size=2, stride=None, padding="valid", mode="max") -> np.ndarray:
     >>> pool2d(np.arange(16.0).reshape(4, 4), mode="avg").tolist()
     [[2.5, 4.5], [10.5, 12.5]]
     """
-    x = np.asarray(x, dtype=float)
+    x = check_array("x", x, ndim=(2, 4))
     if x.ndim == 2:
         return pool2d(x[None, :, :, None], size, stride, padding, mode)[0, :, :, 0]
-    x = check_array("x", x, ndim=4)
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r}: expected one of {MODES}")
-    size, (sh, sw), pads = _geometry(x, size, stride, padding)
-    spec = ((0, 0), *pads, (0, 0))
+    check_choice("mode", mode, MODES)
+    size_argument, stride_argument = size, stride
+    size, (sh, sw), pads, out, extent = _geometry(x, size, stride, padding)
+    batch, channels = x.shape[0], x.shape[3]
+    # the padded input (at most twice what the windows read), the count of real cells, the output
+    check_memory(ITEM * (2 * batch * extent[0] * extent[1] * channels + 2 * extent[0] * extent[1]
+                         + 2 * batch * out[0] * out[1] * channels), "pool2d",
+                 x=x, size=size_argument, stride=stride_argument, padding=padding)
     if mode == "max":
-        windows = sliding_window_view(np.pad(x, spec, constant_values=-np.inf), size, axis=(1, 2))
+        windows = sliding_window_view(padded_window(x, pads, extent, axes=(1, 2), value=-np.inf), size, axis=(1, 2))
         return windows[:, ::sh, ::sw].max(axis=(-2, -1))
-    total = sliding_window_view(np.pad(x, spec), size, axis=(1, 2))[:, ::sh, ::sw].sum(axis=(-2, -1))
-    count = sliding_window_view(np.pad(np.ones(x.shape[1:3]), pads), size)[::sh, ::sw].sum(axis=(-2, -1))
+    total = sliding_window_view(padded_window(x, pads, extent, axes=(1, 2)), size, axis=(1, 2))
+    total = total[:, ::sh, ::sw].sum(axis=(-2, -1))
+    count = sliding_window_view(padded_window(np.ones(x.shape[1:3]), pads, extent), size)[::sh, ::sw].sum(axis=(-2, -1))
     return total / count[None, :, :, None]
 
 
@@ -76,11 +93,13 @@ def pool2d_loop(x, size=2, stride=None, mode="max") -> np.ndarray:
     [[4.0, 5.0], [7.0, 8.0]]
     """
     x = check_array("x", x, ndim=2)
-    size, (sh, sw), _ = _geometry(x[None, :, :, None], size, stride, "valid")
-    if mode not in MODES:
-        raise ValueError(f"mode={mode!r}: expected one of {MODES}")
+    check_choice("mode", mode, MODES)
+    size_argument, stride_argument = size, stride
+    size, (sh, sw), _, out, _ = _geometry(x[None, :, :, None], size, stride, "valid")
+    check_loops(out[0] * out[1], "pool2d_loop", x=x, size=size_argument, stride=stride_argument)
+    check_memory(ITEM * (out[0] * out[1] + x.size), "pool2d_loop", x=x, size=size_argument, stride=stride_argument)
     reduce = np.max if mode == "max" else np.mean
-    out_h, out_w = pool_output_size(x.shape, size, (sh, sw))
+    out_h, out_w = out
     y = np.zeros((out_h, out_w))
     for i in range(out_h):
         for j in range(out_w):
