@@ -6,13 +6,16 @@ function here, for one axis; pass ``(rows, cols)`` pairs to get a pair back.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import check_int
+from .validation import (ITEM, ArgumentTypeError, check_bool, check_choice, check_int, check_loops, check_memory,
+                         check_shape)
 
 
 def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
@@ -38,7 +41,7 @@ def dense_params(n_in: int, n_out: int, bias: bool = True) -> int:
     """
     n_in = check_int("n_in", n_in, minimum=1)
     n_out = check_int("n_out", n_out, minimum=1)
-    return n_in * n_out + (n_out if bias else 0)
+    return n_in * n_out + (n_out if check_bool("bias", bias) else 0)
 
 
 def weights_per_neuron(input_shape: Sequence[int]) -> int:
@@ -49,6 +52,8 @@ def weights_per_neuron(input_shape: Sequence[int]) -> int:
     >>> weights_per_neuron((32, 32, 3))
     3072
     """
+    if not isinstance(input_shape, (tuple, list)) or not input_shape:
+        raise ArgumentTypeError(f"input_shape={input_shape!r}: expected a non-empty tuple of sizes")
     sizes = [check_int(f"input_shape[{axis}]", size, minimum=1) for axis, size in enumerate(input_shape)]
     return dense_params(math.prod(sizes), 1, bias=False)
 
@@ -61,11 +66,13 @@ def mlp_params(layer_sizes: Sequence[int], bias: bool = True) -> int:
     >>> mlp_params([10**6, 10**4, 1])  # the audio network: about ten billion
     10000020001
     """
+    if not isinstance(layer_sizes, (tuple, list)):
+        raise ArgumentTypeError(f"layer_sizes={layer_sizes!r}: expected a list of layer widths, input first")
     if len(layer_sizes) < 2:
         raise ValueError(f"layer_sizes={list(layer_sizes)!r}: expected at least an input and an output size")
-    return sum(
-        dense_params(n_in, n_out, bias) for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:])
-    )
+    sizes = [check_int(f"layer_sizes[{index}]", size, minimum=1) for index, size in enumerate(layer_sizes)]
+    bias = check_bool("bias", bias)
+    return sum(dense_params(n_in, n_out, bias) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
 def conv_params(kh: int, kw: int, c_in: int, c_out: int, bias: bool = True) -> int:
@@ -80,31 +87,27 @@ def conv_params(kh: int, kw: int, c_in: int, c_out: int, bias: bool = True) -> i
     kw = check_int("kw", kw, minimum=1)
     c_in = check_int("c_in", c_in, minimum=1)
     c_out = check_int("c_out", c_out, minimum=1)
-    return kh * kw * c_in * c_out + (c_out if bias else 0)
+    return kh * kw * c_in * c_out + (c_out if check_bool("bias", bias) else 0)
 
 
 def _pairwise(function):
     """Let a one-axis function take (rows, cols) pairs and return a pair."""
+    signature = inspect.signature(function)
 
+    @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        values = list(args) + list(kwargs.values())
-        if not any(isinstance(value, (tuple, list)) for value in values):
+        arguments = signature.bind(*args, **kwargs).arguments
+        if not any(isinstance(value, (tuple, list)) for value in arguments.values()):
             return function(*args, **kwargs)
-        names = list(kwargs)
-
-        def axis(value, index):
-            if isinstance(value, (tuple, list)):
-                if len(value) != 2:
-                    raise ValueError(f"{value!r}: expected an integer or a (rows, cols) pair")
-                return value[index]
-            return value
-
+        for name, value in arguments.items():
+            if isinstance(value, (tuple, list)) and len(value) != 2:
+                raise ValueError(f"{name}={value!r}: expected an integer or a (rows, cols) pair")
         return tuple(
-            function(*(axis(a, index) for a in args), **{n: axis(kwargs[n], index) for n in names})
+            function(**{name: value[index] if isinstance(value, (tuple, list)) else value
+                        for name, value in arguments.items()})
             for index in (0, 1)
         )
 
-    wrapper.__name__, wrapper.__doc__, wrapper.__wrapped__ = function.__name__, function.__doc__, function
     return wrapper
 
 
@@ -191,6 +194,18 @@ def transposed_output_size(i: int, k: int, p: int = 0, s: int = 1, output_paddin
     the result back to `i`. Several input sizes share one convolution output when
     ``s > 1``; ``output_padding`` (``0 <= output_padding < s``) picks which.
 
+    The bound on ``output_padding`` is Keras' (``Conv2DTranspose`` refuses
+    ``output_padding >= strides``), and it is what makes the result invert
+    :func:`conv_output_size`. PyTorch's ``ConvTranspose2d`` also accepts values
+    below the dilation; those sizes are not the output of any convolution with
+    these arguments, so they are refused here.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, for sizes out of range, ``output_padding >= s``, or
+        a padding that crops every output.
+
     Examples
     --------
     >>> transposed_output_size(3, 3, p=1, s=2)
@@ -203,8 +218,8 @@ def transposed_output_size(i: int, k: int, p: int = 0, s: int = 1, output_paddin
     p = check_int("p", p, minimum=0)
     s = check_int("s", s, minimum=1)
     output_padding = check_int("output_padding", output_padding, minimum=0)
-    if output_padding >= max(s, d):
-        raise ValueError(f"output_padding={output_padding}: expected less than the stride {s} (or the dilation {d})")
+    if output_padding >= s:
+        raise ValueError(f"output_padding={output_padding}: expected less than the stride s={s} (as Keras requires)")
     size = (i - 1) * s - 2 * p + k_eff + output_padding
     if size < 1:
         raise ValueError(f"p={p} crops more than the {size + 2 * p} outputs there are: expected a smaller padding")
@@ -245,8 +260,29 @@ def unread_inputs(i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> list[in
     []
     """
     out = conv_output_size(i, k, p, s, d)
-    touched = {start * s + tap * d - p for start in range(out) for tap in range(k)}
-    return [position for position in range(i) if position not in touched]
+    i, k, p, s, d = (int(value) for value in (i, k, p, s, d))
+    s, d = (1 if out == 1 else s), (1 if k == 1 else d)  # a stride never applied, a dilation of one tap
+    # Padded position y = start*s + tap*d. With d = 1 and s <= k, or s = 1 and at least d starts,
+    # the windows leave no gap: everything up to the last one's end is read, and only a tail is not.
+    if (d == 1 and s <= k) or (s == 1 and out >= d):
+        last_read = (out - 1) * s + (k - 1) * d - p
+        first_unread = max(last_read + 1, 0)
+        check_memory(36 * max(i - first_unread, 0), "unread_inputs", i=i, k=k, p=p, s=s, d=d)
+        return list(range(first_unread, i))
+    # Otherwise the gaps follow no simple pattern: mark the read positions, one slice per
+    # start or per tap, whichever is fewer, after checking what that costs.
+    padded = i + 2 * p
+    loops = min(out, k)
+    check_memory(padded + 36 * i + ITEM * loops, "unread_inputs", i=i, k=k, p=p, s=s, d=d)
+    check_loops(loops, "unread_inputs", i=i, k=k, p=p, s=s, d=d)
+    read = np.zeros(padded, dtype=bool)
+    if k <= out:
+        for tap in range(k):
+            read[tap * d : tap * d + (out - 1) * s + 1 : s] = True
+    else:
+        for start in range(out):
+            read[start * s : start * s + (k - 1) * d + 1 : d] = True
+    return (np.flatnonzero(~read[p : p + i])).tolist()
 
 
 @dataclass(frozen=True)
@@ -295,9 +331,10 @@ def receptive_field(layers: Sequence) -> ReceptiveField:
     10
     """
     size, jump, start = 1, 1, 0.0
-    for index, layer in enumerate(layers):
-        layer = layer if isinstance(layer, Layer) else Layer(*layer)
-        k_eff = effective_kernel(layer.kernel, layer.dilation)
+    for index, layer in enumerate(_check_layers(layers)):
+        kernel = check_int(f"layers[{index}].kernel", layer.kernel, minimum=1)
+        dilation = check_int(f"layers[{index}].dilation", layer.dilation, minimum=1)
+        k_eff = effective_kernel(kernel, dilation)
         stride = check_int(f"layers[{index}].stride", layer.stride, minimum=1)
         padding = check_int(f"layers[{index}].padding", layer.padding, minimum=0)
         size += (k_eff - 1) * jump
@@ -306,7 +343,35 @@ def receptive_field(layers: Sequence) -> ReceptiveField:
     return ReceptiveField(size, jump, start)
 
 
+def _check_layers(layers) -> list:
+    """`layers` as a list of :class:`Layer`, naming the first entry that is neither a Layer nor a tuple."""
+    if not isinstance(layers, (tuple, list)):
+        raise ArgumentTypeError(f"layers={layers!r}: expected a list of Layer or (kernel, stride, padding, dilation)")
+    checked = []
+    for index, layer in enumerate(layers):
+        if isinstance(layer, Layer):
+            checked.append(layer)
+        elif isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 4:
+            checked.append(Layer(*layer))
+        else:
+            raise ArgumentTypeError(
+                f"layers[{index}]={layer!r}: expected a Layer or a tuple (kernel[, stride[, padding[, dilation]]])"
+            )
+    return checked
+
+
 OPERATIONS = ("convolution", "transposed", "pooling")
+
+
+def _check_operation(operation, d, output_padding) -> str:
+    """The rules geometry and formula share: a known operation, no dilated pooling, output_padding only transposed."""
+    check_choice("operation", operation, OPERATIONS)
+    output_padding = check_int("output_padding", output_padding, minimum=0)
+    if operation != "transposed" and output_padding:
+        raise ValueError(f"output_padding={output_padding}: expected 0, it only applies to transposed convolutions")
+    if operation == "pooling" and d != 1:
+        raise ValueError(f"d={d!r}: expected 1, pooling windows are not dilated here")
+    return operation
 
 
 @dataclass(frozen=True)
@@ -351,26 +416,22 @@ def geometry(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1,
     >>> g.cells.tolist(), g.output_size
     ([0, 0, 1, 2, 1, 0, 0], 5)
     """
-    if operation not in OPERATIONS:
-        raise ValueError(f"operation={operation!r}: expected one of {OPERATIONS}")
+    _check_operation(operation, d, output_padding)
     if operation == "transposed":
         out = transposed_output_size(i, k, p, s, output_padding, d)
         k_eff = effective_kernel(k, d)
         if p > k_eff - 1:
             raise ValueError(f"p={p}: expected at most k_eff - 1 = {k_eff - 1} to draw it as a direct convolution")
+        # three int64 arrays of the stretched, bordered input
+        check_memory(3 * ITEM * ((i - 1) * s + 2 * k_eff + output_padding), "geometry", operation=operation, i=i,
+                     k=k, p=p, s=s, d=d, output_padding=output_padding)
         stretched = np.full((i - 1) * s + 1, 2)
         stretched[::s] = 1
         border = np.zeros(k_eff - 1 - p, dtype=int)
         cells = np.concatenate([border, stretched, border, np.zeros(output_padding, dtype=int)])
         return Geometry(operation, i, k, p, s, d, output_padding, cells, 1, out)
-    if output_padding:
-        raise ValueError(f"output_padding={output_padding}: expected 0, it only applies to transposed convolutions")
-    if operation == "pooling":
-        out = conv_output_size(i, k, p, s)
-        if d != 1:
-            raise ValueError(f"d={d}: expected 1, pooling windows are not dilated here")
-    else:
-        out = conv_output_size(i, k, p, s, d)
+    out = conv_output_size(i, k, p, s, d)
+    check_memory(3 * ITEM * (i + 2 * p), "geometry", operation=operation, i=i, k=k, p=p, s=s, d=d)
     cells = np.concatenate([np.zeros(p, dtype=int), np.ones(i, dtype=int), np.zeros(p, dtype=int)])
     return Geometry(operation, i, k, p, s, d, 0, cells, s, out)
 
@@ -383,6 +444,7 @@ def formula(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, 
     >>> formula("convolution", 5, 3, p=1, s=2)
     'o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = floor((5 + 2·1 - 3 - 2·0) / 2) + 1 = 3'
     """
+    _check_operation(operation, d, output_padding)
     if operation == "convolution":
         value = conv_output_size(i, k, p, s, d)
         return (f"o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = "
@@ -390,11 +452,9 @@ def formula(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, 
     if operation == "pooling":
         value = pool_output_size(i, k, s, p)
         return f"o = floor((i + 2p - k) / s) + 1 = floor(({i} + 2·{p} - {k}) / {s}) + 1 = {value}"
-    if operation == "transposed":
-        value = transposed_output_size(i, k, p, s, output_padding, d)
-        return (f"o = (i - 1)s - 2p + (k-1)d + output_padding + 1 = "
-                f"({i} - 1)·{s} - 2·{p} + {k - 1}·{d} + {output_padding} + 1 = {value}")
-    raise ValueError(f"operation={operation!r}: expected one of {OPERATIONS}")
+    value = transposed_output_size(i, k, p, s, output_padding, d)
+    return (f"o = (i - 1)s - 2p + (k-1)d + output_padding + 1 = "
+            f"({i} - 1)·{s} - 2·{p} + {k - 1}·{d} + {output_padding} + 1 = {value}")
 
 
 def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
@@ -421,22 +481,44 @@ def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
     ('flatten', (6272,), 0)
     ('dense 10', (10,), 62730)
     """
-    shape, rows = tuple(input_shape), []
+    shape, rows = check_shape("input_shape", input_shape, 3), []
+    if not isinstance(layers, (tuple, list)):
+        raise ArgumentTypeError(f"layers={layers!r}: expected a list of layer tuples such as ('conv', 32, 5)")
+    arities = {"conv": (2, 4), "pool": (1, 2), "flatten": (0, 0), "dropout": (0, 1), "dense": (1, 1)}
     for index, spec in enumerate(layers):
+        name = f"layers[{index}]"
+        if not isinstance(spec, (tuple, list)) or not spec or not isinstance(spec[0], str) or spec[0] not in arities:
+            raise ValueError(f"{name}={spec!r}: expected a tuple starting with one of {tuple(arities)}")
         kind, *args = spec
+        low, high = arities[kind]
+        if not low <= len(args) <= high:
+            raise ValueError(f"{name}={spec!r}: expected {low} to {high} values after {kind!r}")
+        if kind in ("conv", "pool") and len(shape) != 3:
+            raise ValueError(f"{name} is {kind} but its input has shape {shape}: expected an (h, w, c) input, "
+                             "before any flatten")
         if kind == "conv":
             filters, k, stride, padding = (list(args) + [1, "valid"][len(args) - 2 :])[:4]
+            filters = check_int(f"{name} filters", filters, minimum=1)
+            k = check_int(f"{name} kernel", k, minimum=1)
+            stride = check_int(f"{name} stride", stride, minimum=1)
             h, w, c = shape
             if padding == "same":
                 size = (-(-h // stride), -(-w // stride))
             elif padding == "valid":
+                if k > min(h, w):
+                    raise ValueError(f"{name} kernel={k} is larger than its {h}x{w} input: expected a kernel "
+                                     "that fits, or padding 'same'")
                 size = conv_output_size((h, w), k, 0, stride)
             else:
-                raise ValueError(f"layers[{index}] padding={padding!r}: expected 'valid' or 'same'")
+                raise ValueError(f"{name} padding={padding!r}: expected 'valid' or 'same'")
             shape = (*size, filters)
             rows.append((f"conv {k}x{k}x{filters}", shape, conv_params(k, k, c, filters)))
         elif kind == "pool":
-            size, stride = args[0], (args[1] if len(args) > 1 else args[0])
+            size = check_int(f"{name} size", args[0], minimum=1)
+            stride = check_int(f"{name} stride", args[1], minimum=1) if len(args) > 1 else size
+            if size > min(shape[:2]):
+                raise ValueError(f"{name} size={size} is larger than its {shape[0]}x{shape[1]} input: "
+                                 "expected a window that fits")
             shape = (*pool_output_size(shape[:2], size, stride), shape[2])
             rows.append((f"pool {size}x{size}", shape, 0))
         elif kind == "flatten":
@@ -444,11 +526,10 @@ def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
             rows.append(("flatten", shape, 0))
         elif kind == "dropout":
             rows.append(("dropout", shape, 0))
-        elif kind == "dense":
-            if len(shape) != 1:
-                raise ValueError(f"layers[{index}] is dense but its input has shape {shape}: expected a flatten first")
-            rows.append((f"dense {args[0]}", (args[0],), dense_params(shape[0], args[0])))
-            shape = (args[0],)
         else:
-            raise ValueError(f"layers[{index}]={spec!r}: expected conv, pool, flatten, dropout or dense")
+            units = check_int(f"{name} units", args[0], minimum=1)
+            if len(shape) != 1:
+                raise ValueError(f"{name} is dense but its input has shape {shape}: expected a flatten first")
+            rows.append((f"dense {units}", (units,), dense_params(shape[0], units)))
+            shape = (units,)
     return rows

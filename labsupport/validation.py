@@ -107,7 +107,7 @@ def format_bytes(nbytes: int) -> str:
         if value < 1024:
             return f"{value:.0f} B" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
-    return f"{value:.3g} PiB" if value < 1e6 else f"about 2^{int(math.log2(nbytes))} B"
+    return f"{value:.3g} PiB" if value < 1e6 else f"2^{int(math.log2(nbytes))} B"
 
 
 def _describe(arguments: dict) -> str:
@@ -121,7 +121,7 @@ def _describe(arguments: dict) -> str:
     return ", ".join(parts)
 
 
-def check_memory(nbytes: int, operation: str, **arguments) -> None:
+def check_memory(nbytes: int, operation: str, /, **arguments) -> None:
     """Refuse, before allocating, an operation estimated to need more than :data:`MEMORY_LIMIT` bytes.
 
     `arguments` are the request's arguments, named in the message.
@@ -145,7 +145,7 @@ def check_memory(nbytes: int, operation: str, **arguments) -> None:
         )
 
 
-def check_loops(steps: int, operation: str, **arguments) -> None:
+def check_loops(steps: int, operation: str, /, **arguments) -> None:
     """Refuse a plain-loop computation of more than :data:`LOOP_LIMIT` Python-level steps.
 
     Raises
