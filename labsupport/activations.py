@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .validation import as_real_array, check_real
+
 
 def relu(z):
     """``max(0, z)`` elementwise.
@@ -13,7 +15,7 @@ def relu(z):
     >>> relu(np.array([-1.0, 2.0])).tolist()
     [0.0, 2.0]
     """
-    return np.maximum(0.0, z)
+    return np.maximum(0.0, as_real_array("z", z))
 
 
 def sigmoid(z):
@@ -24,7 +26,7 @@ def sigmoid(z):
     >>> float(sigmoid(0.0))
     0.5
     """
-    z = np.asarray(z, dtype=float)
+    z = as_real_array("z", z).astype(float)
     # exp of a large positive number overflows; each branch only exponentiates a non-positive value
     out = np.empty_like(z)
     positive = z >= 0
@@ -42,7 +44,7 @@ def tanh(z):
     >>> float(tanh(0.0))
     0.0
     """
-    return np.tanh(z)
+    return np.tanh(as_real_array("z", z))
 
 
 def leaky_relu(z, alpha: float = 0.01):
@@ -64,9 +66,8 @@ def leaky_relu(z, alpha: float = 0.01):
     >>> leaky_relu(np.array([-2.0, 3.0])).tolist()
     [-0.02, 3.0]
     """
-    if not 0.0 <= alpha < 1.0:
-        raise ValueError(f"alpha={alpha!r}: expected a slope in [0, 1)")
-    z = np.asarray(z, dtype=float)
+    check_real("alpha", alpha, 0.0, 1.0, include_maximum=False)
+    z = as_real_array("z", z).astype(float)
     return np.where(z > 0, z, alpha * z)
 
 

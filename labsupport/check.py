@@ -7,10 +7,12 @@ likely mistake when it is not.
 
 from __future__ import annotations
 
-import math
+import numbers
 from dataclasses import dataclass
+from fractions import Fraction
 
 from . import arith
+from .validation import ArgumentTypeError
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class Verdict:
 
     def _repr_markdown_(self) -> str:
         return ("✅ " if self.correct else "❌ ") + self.message
+
+
+def _check_answer(answer):
+    """The learner's answer must be a number (an int, a float, a fraction; not a bool or a string)."""
+    if not isinstance(answer, numbers.Real) or isinstance(answer, bool):
+        raise ArgumentTypeError(f"answer={answer!r}: expected a number")
+    return answer
 
 
 def _verdict(answer, expected, mistakes, formula: str) -> Verdict:
@@ -49,11 +58,13 @@ def output_size(answer, i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> V
     >>> print(output_size(3.5, i=6, k=3, p=1, s=2))
     Not 3.5: a partial window produces no output, so the division is rounded down (floor). The formula is floor((i + 2p - k - (k-1)(d-1)) / s) + 1.
     """
+    _check_answer(answer)
     expected = arith.conv_output_size(i, k, p, s, d)
     k_eff = arith.effective_kernel(k, d)
+    # exact fractions: a float division overflows for the huge sizes the arithmetic itself accepts
     mistakes = [
-        ((i + 2 * p - k_eff) / s + 1, "a partial window produces no output, so the division is rounded down (floor)."),
-        (math.ceil((i + 2 * p - k_eff) / s) + 1, "rounding up counts a window that sticks out of the input; round down."),
+        (Fraction(i + 2 * p - k_eff, s) + 1, "a partial window produces no output, so the division is rounded down (floor)."),
+        (-(-(i + 2 * p - k_eff) // s) + 1, "rounding up counts a window that sticks out of the input; round down."),
         ((i + p - k_eff) // s + 1, "the padding p goes on both sides, so the input grows by 2p."),
         ((i + 2 * p - k) // s + 1 if d > 1 else None,
          f"a dilated kernel spans k + (k-1)(d-1) = {k_eff} pixels, not k = {k}."),
@@ -71,6 +82,7 @@ def transposed_output_size(answer, i: int, k: int, p: int = 0, s: int = 1, outpu
     >>> print(transposed_output_size(7, i=3, k=3, p=1, s=2))
     Not 7: padding p removes 2p outputs of a transposed convolution. The formula is (i - 1)s - 2p + (k-1)d + output_padding + 1.
     """
+    _check_answer(answer)
     expected = arith.transposed_output_size(i, k, p, s, output_padding, d)
     k_eff = arith.effective_kernel(k, d)
     mistakes = [
@@ -94,6 +106,7 @@ def params(answer, kh: int, kw: int, c_in: int, c_out: int, bias: bool = True) -
     >>> print(params(864, 3, 3, 3, 32))
     Not 864: each of the 32 filters also has one bias. The formula is (kh·kw·c_in)·c_out + c_out.
     """
+    _check_answer(answer)
     expected = arith.conv_params(kh, kw, c_in, c_out, bias)
     weights = kh * kw * c_in * c_out
     mistakes = [
@@ -116,7 +129,9 @@ def same_padding(answer, i: int, k: int, s: int = 1, d: int = 1) -> Verdict:
     Not (1, 0): Keras puts the odd zero after (bottom/right), not before. The formula is total = max((ceil(i/s) - 1)s + k_eff - i, 0), split as (total // 2, total - total // 2).
     """
     expected = arith.same_padding(i, k, s, d)
-    answer = tuple(answer) if isinstance(answer, (list, tuple)) else answer
+    if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        raise ArgumentTypeError(f"answer={answer!r}: expected a (before, after) pair of numbers")
+    answer = tuple(_check_answer(value) for value in answer)
     total = sum(expected)
     mistakes = [
         ((expected[1], expected[0]) if expected[0] != expected[1] else None,
@@ -136,11 +151,12 @@ def receptive_field_size(answer, layers) -> Verdict:
     >>> print(receptive_field_size(5, [(3, 2), (3, 1)]))
     Not 5: a layer after a stride-s layer moves s input pixels per step, so its kernel adds (k - 1)·jump. The formula is size += (k_eff - 1)·jump, jump *= stride, layer by layer.
     """
+    _check_answer(answer)
     expected = arith.receptive_field(layers).size
     layers = [layer if isinstance(layer, arith.Layer) else arith.Layer(*layer) for layer in layers]
     ignoring_strides = 1 + sum(arith.effective_kernel(l.kernel, l.dilation) - 1 for l in layers)
     mistakes = [
         (ignoring_strides, "a layer after a stride-s layer moves s input pixels per step, so its kernel adds (k - 1)·jump."),
-        (max(l.kernel for l in layers), "the fields of stacked layers grow; they do not stay at the largest kernel."),
+        (max((l.kernel for l in layers), default=None), "the fields of stacked layers grow; they do not stay at the largest kernel."),
     ]
     return _verdict(answer, expected, mistakes, "size += (k_eff - 1)·jump, jump *= stride, layer by layer")

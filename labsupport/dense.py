@@ -9,9 +9,11 @@ translation invariance (``V`` independent of ``i, j``) and locality
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .validation import check_array, check_int
+from .validation import ITEM, check_array, check_index, check_loops, check_memory, check_shape
 
 
 def dense_layer_2d(W, X, U=0.0) -> np.ndarray:
@@ -33,6 +35,9 @@ def dense_layer_2d(W, X, U=0.0) -> np.ndarray:
     X = check_array("X", X, ndim=2)
     if W.shape[2:] != X.shape:
         raise ValueError(f"W has shape {W.shape} and X {X.shape}: expected W's last two axes to equal X's shape")
+    U = check_array("U", U, ndim=(0, 2))
+    if U.ndim == 2 and U.shape != W.shape[:2]:
+        raise ValueError(f"U has shape {U.shape}: expected a number or {W.shape[:2]}, one bias per output")
     return np.einsum("ijkl,kl->ij", W, X) + U
 
 
@@ -61,6 +66,8 @@ def offset_view(W) -> np.ndarray:
     h, w = W.shape[:2]
     if W.shape[2:] != (h, w):
         raise ValueError(f"W has shape {W.shape}: expected (h, w, h, w), a layer from an image to one of its size")
+    check_memory(ITEM * h * w * (2 * h - 1) * (2 * w - 1), "offset_view", W=W)
+    check_loops(h * w, "offset_view", W=W)
     V = np.full((h, w, 2 * h - 1, 2 * w - 1), np.nan)
     for i in range(h):
         for j in range(w):
@@ -94,8 +101,9 @@ def tied_dense_weights(kernel, image_shape) -> np.ndarray:
     rows, cols = kernel.shape
     if rows % 2 == 0 or cols % 2 == 0:
         raise ValueError(f"kernel has shape {kernel.shape}: expected odd sizes (2k + 1), centred on offset 0")
-    h = check_int("image_shape[0]", image_shape[0], minimum=1)
-    w = check_int("image_shape[1]", image_shape[1], minimum=1)
+    h, w = check_shape("image_shape", image_shape, 2)
+    check_memory(ITEM * h * w * h * w, "tied_dense_weights", kernel=kernel, image_shape=image_shape)
+    check_loops(h * w * rows * cols, "tied_dense_weights", kernel=kernel, image_shape=image_shape)
     kr, kc = rows // 2, cols // 2
     W = np.zeros((h, w, h, w))
     for i in range(h):
@@ -120,6 +128,7 @@ def compose(W2, W1) -> np.ndarray:
     W2 = check_array("W2", W2, ndim=4)
     if W2.shape[2:] != W1.shape[:2]:
         raise ValueError(f"W2 has shape {W2.shape} and W1 {W1.shape}: W2's inputs must be W1's outputs")
+    check_memory(ITEM * math.prod(W2.shape[:2] + W1.shape[2:]), "compose", W2=W2, W1=W1)
     return np.einsum("ijkl,klmn->ijmn", W2, W1)
 
 
@@ -130,6 +139,11 @@ def receptive_field(W, i: int, j: int) -> np.ndarray:
     --------
     >>> receptive_field(tied_dense_weights(np.ones((3, 3)), (5, 5)), 2, 2).sum()
     np.int64(9)
+
+    Raises
+    ------
+    ValueError
+        If `i` or `j` is not an output position: indices do not wrap around.
     """
     W = check_array("W", W, ndim=4)
-    return W[i, j] != 0
+    return W[check_index("i", i, W.shape[0]), check_index("j", j, W.shape[1])] != 0

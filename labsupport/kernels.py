@@ -30,11 +30,11 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
     >>> float(gaussian_kernel(5, 1.0).sum())
     1.0
     """
-    from .validation import check_int
+    from .validation import ITEM, check_int, check_memory, check_real
 
     size = check_int("size", size, minimum=1)
-    if not sigma > 0:
-        raise ValueError(f"sigma={sigma!r}: expected a positive width")
+    check_real("sigma", sigma, minimum=0.0, include_minimum=False)
+    check_memory(3 * ITEM * size * size, "gaussian_kernel", size=size, sigma=sigma)
     offsets = np.arange(size) - (size - 1) / 2
     profile = np.exp(-(offsets**2) / (2 * sigma**2))
     kernel = np.outer(profile, profile)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .conv import output_shape, pad, resolve_padding
-from .validation import check_array, check_pair
+from .validation import ITEM, ArgumentTypeError, check_array, check_choice, check_loops, check_memory, check_pair
 
 OPERATIONS = ("correlate", "convolve")
 
@@ -85,15 +85,21 @@ def slide(x, k, padding="valid", stride=1, dilation=1, operation="correlate") ->
     >>> equation(s.steps[0])
     '1·1 + 2·2 + 4·3 + 5·4 = 37'
     """
-    if operation not in OPERATIONS:
-        raise ValueError(f"operation={operation!r}: expected one of {OPERATIONS}")
+    check_choice("operation", operation, OPERATIONS)
     x = check_array("x", x, ndim=2)
     k = check_array("k", k, ndim=2)
     kernel = k if operation == "correlate" else k[::-1, ::-1]
     pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, operation == "correlate")
     (sh, sw), (dh, dw) = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
-    padded = pad(x, pads)
     out_h, out_w = output_shape(x.shape, k_eff, pads, (sh, sw))
+    padded_hw = [n + sum(p) for n, p in zip(x.shape, pads)]
+    # every step keeps its patch and indices, and a few hundred bytes of Python objects
+    request = dict(x=x, k=k, padding=padding, stride=stride, dilation=dilation)
+    check_memory(ITEM * padded_hw[0] * padded_hw[1] + out_h * out_w * (3 * ITEM * k.size + 600), "slide", **request)
+    check_loops(out_h * out_w, "slide", **request)
+    # a stride over one output, or a dilation of a one-tap kernel, moves nothing: keep them int64-sized
+    (sh, sw), (dh, dw) = (min(sh, padded_hw[0]), min(sw, padded_hw[1])), (min(dh, padded_hw[0]), min(dw, padded_hw[1]))
+    padded = pad(x, pads)
     steps = []
     for i in range(out_h):
         for j in range(out_w):
@@ -113,6 +119,9 @@ def equation(step: WindowStep) -> str:
     >>> equation(step)
     '2·1 + 3·(-1) = -1'
     """
+    if not isinstance(step, WindowStep):
+        raise ArgumentTypeError(f"step={type(step).__name__}: expected a WindowStep, one of slide(...).steps")
+
     def number(value):
         text = f"{value:g}"
         return f"({text})" if value < 0 else text

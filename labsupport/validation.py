@@ -221,6 +221,8 @@ def check_shape(name: str, value, length: int, minimum: int = 1) -> tuple[int, .
     ...
     labsupport.validation.ArgumentTypeError: input_shape=5: expected a tuple of 2 integers >= 1
     """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
     if not isinstance(value, (tuple, list)):
         raise ArgumentTypeError(f"{name}={value!r}: expected a tuple of {length} integers >= {minimum}")
     if len(value) != length:
