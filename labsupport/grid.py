@@ -32,6 +32,7 @@ import platform
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -125,9 +126,16 @@ class GridResults:
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             raise GridFileError(f"{path} is not a readable results file ({error}): expected JSON written by "
                                 "labsupport.grid; move it away or delete it") from None
+        except OSError as error:  # a directory, no permission, ...
+            raise GridFileError(f"{path} cannot be read as a results file ({error.strerror or error}): expected "
+                                "a file path; choose another --out") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise GridFileError(f"{path} is not a labsupport.grid results file: expected format {FORMAT!r}; "
                                 "choose another --out or move the file away")
+        problem = _malformed(document)
+        if problem:
+            raise GridFileError(f"{path} claims format {FORMAT!r} but is malformed ({problem}): expected a file "
+                                "written by labsupport.grid; move it away or delete it")
         records = document.get("cells", [])
         return cls(path, document["configuration"], document.get("runs", []),
                    {cell_key(record["params"]): record for record in records})
@@ -190,6 +198,32 @@ class GridResults:
         return max(finished, key=lambda record: record["metrics"][metric])
 
 
+def _malformed(document: dict) -> str | None:
+    """What is wrong with a document that claims the results format, or None if nothing is."""
+    configuration = document.get("configuration")
+    if not isinstance(configuration, dict):
+        return f"configuration is {type(configuration).__name__}, not an object"
+    grid = configuration.get("grid")
+    if not isinstance(grid, dict) or not grid or not all(isinstance(v, list) and v for v in grid.values()):
+        return "configuration.grid is not an object of non-empty value lists"
+    runs = document.get("runs", [])
+    if not isinstance(runs, list) or not all(isinstance(run, dict) for run in runs):
+        return "runs is not a list of objects"
+    records = document.get("cells", [])
+    if not isinstance(records, list):
+        return f"cells is {type(records).__name__}, not a list"
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            return f"cells[{index}] is not an object"
+        if not isinstance(record.get("params"), dict):
+            return f"cells[{index}] has no params object"
+        if not isinstance(record.get("metrics"), dict) or not isinstance(record.get("status"), str):
+            return f"cells[{index}] lacks metrics or status"
+        if set(record["params"]) != set(grid):
+            return f"cells[{index}].params names {sorted(record['params'])}, not the grid's {sorted(grid)}"
+    return None
+
+
 def _json_value(value):
     """numpy scalars and arrays as plain JSON numbers and lists."""
     if hasattr(value, "tolist"):
@@ -230,6 +264,9 @@ def configuration(train: Callable, grid: Mapping, settings: Mapping, seed: int, 
 
 
 def _open(out: Path, config: dict) -> GridResults:
+    if any(parent.exists() and not parent.is_dir() for parent in out.parents):
+        raise GridFileError(f"{out} is inside a file, not a directory: expected a path in a directory; "
+                            "choose another --out")
     if not out.exists():
         return GridResults(out, config)
     results = GridResults.load(out)
@@ -241,6 +278,22 @@ def _open(out: Path, config: dict) -> GridResults:
             "refusing to mix them; choose another --out, or move the file away to start over"
         )
     return results
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """In a worker process: exit as soon as `parent` is gone (a killed run must not leave workers behind).
+
+    A worker blocked in a long training step never reads the pool's queues, so
+    it would not notice on its own; this daemon thread polls the parent pid.
+    """
+
+    def watch():
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="labsupport-parent-watchdog", daemon=True).start()
 
 
 def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mapping | None = None, seed: int = 0,
@@ -290,7 +343,9 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
     owned = None
     if executor is None and workers and workers > 1:
         # spawn, not fork: TensorFlow's threads do not survive a fork
-        owned = executor = concurrent.futures.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        owned = executor = concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent,
+            initargs=(os.getpid(),))
     run = {"command": command or " ".join(sys.argv), "profile": profile, "started": _now(),
            "executor": type(executor).__name__ if executor else "in-process", "cells_to_train": len(todo),
            "versions": _versions(), "machine": _machine()}

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse
 
 from .conv import PADDING_MODES, check_boundary, output_shape, padded_window, read_extent, resolve_padding
-from .validation import (ITEM, ArgumentTypeError, as_real_array, check_array, check_choice, check_int, check_loops,
+from .validation import (ITEM, ArgumentTypeError, check_array, check_choice, check_int, check_loops,
                          check_memory, check_pair, check_shape)
 
 # scipy.sparse indexes with int64: an input of more pixels than this has no matrix
