@@ -111,6 +111,14 @@ def _pairwise(function):
     return wrapper
 
 
+_MINIMUMS = {"i": 1, "k": 1, "p": 0, "s": 1, "d": 1, "output_padding": 0}
+
+
+def _one_axis(**values) -> tuple[int, ...]:
+    """Check arguments of a one-axis-only function: each an integer (not a pair) at or above its minimum."""
+    return tuple(check_int(name, value, _MINIMUMS[name]) for name, value in values.items())
+
+
 def effective_kernel(k: int, d: int = 1) -> int:
     """Input pixels a dilated kernel spans: ``k + (k - 1)(d - 1)``.
 
@@ -259,8 +267,8 @@ def unread_inputs(i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> list[in
     >>> unread_inputs(5, 3, s=2)
     []
     """
+    i, k, p, s, d = _one_axis(i=i, k=k, p=p, s=s, d=d)
     out = conv_output_size(i, k, p, s, d)
-    i, k, p, s, d = (int(value) for value in (i, k, p, s, d))
     s, d = (1 if out == 1 else s), (1 if k == 1 else d)  # a stride never applied, a dilation of one tap
     # Padded position y = start*s + tap*d. With d = 1 and s <= k, or s = 1 and at least d starts,
     # the windows leave no gap: everything up to the last one's end is read, and only a tail is not.
@@ -417,11 +425,13 @@ def geometry(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1,
     ([0, 0, 1, 2, 1, 0, 0], 5)
     """
     _check_operation(operation, d, output_padding)
+    i, k, p, s, d, output_padding = _one_axis(i=i, k=k, p=p, s=s, d=d, output_padding=output_padding)
     if operation == "transposed":
         out = transposed_output_size(i, k, p, s, output_padding, d)
         k_eff = effective_kernel(k, d)
         if p > k_eff - 1:
-            raise ValueError(f"p={p}: expected at most k_eff - 1 = {k_eff - 1} to draw it as a direct convolution")
+            raise ValueError(f"p={p}: expected at most k_eff - 1 = {k_eff - 1} (k={k}, d={d}) to draw it as a "
+                             "direct convolution")
         # three int64 arrays of the stretched, bordered input
         check_memory(3 * ITEM * ((i - 1) * s + 2 * k_eff + output_padding), "geometry", operation=operation, i=i,
                      k=k, p=p, s=s, d=d, output_padding=output_padding)
@@ -445,6 +455,7 @@ def formula(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, 
     'o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = floor((5 + 2·1 - 3 - 2·0) / 2) + 1 = 3'
     """
     _check_operation(operation, d, output_padding)
+    i, k, p, s, d, output_padding = _one_axis(i=i, k=k, p=p, s=s, d=d, output_padding=output_padding)
     if operation == "convolution":
         value = conv_output_size(i, k, p, s, d)
         return (f"o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = "
@@ -506,8 +517,8 @@ def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
                 size = (-(-h // stride), -(-w // stride))
             elif padding == "valid":
                 if k > min(h, w):
-                    raise ValueError(f"{name} kernel={k} is larger than its {h}x{w} input: expected a kernel "
-                                     "that fits, or padding 'same'")
+                    raise ValueError(f"{name} kernel={k} is larger than its {h}x{w} input (from "
+                                     f"input_shape={input_shape!r}): expected a kernel that fits, or padding 'same'")
                 size = conv_output_size((h, w), k, 0, stride)
             else:
                 raise ValueError(f"{name} padding={padding!r}: expected 'valid' or 'same'")
@@ -517,8 +528,8 @@ def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
             size = check_int(f"{name} size", args[0], minimum=1)
             stride = check_int(f"{name} stride", args[1], minimum=1) if len(args) > 1 else size
             if size > min(shape[:2]):
-                raise ValueError(f"{name} size={size} is larger than its {shape[0]}x{shape[1]} input: "
-                                 "expected a window that fits")
+                raise ValueError(f"{name} size={size} is larger than its {shape[0]}x{shape[1]} input (from "
+                                 f"input_shape={input_shape!r}): expected a window that fits")
             shape = (*pool_output_size(shape[:2], size, stride), shape[2])
             rows.append((f"pool {size}x{size}", shape, 0))
         elif kind == "flatten":

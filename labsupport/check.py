@@ -59,6 +59,7 @@ def output_size(answer, i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> V
     Not 3.5: a partial window produces no output, so the division is rounded down (floor). The formula is floor((i + 2p - k - (k-1)(d-1)) / s) + 1.
     """
     _check_answer(answer)
+    i, k, p, s, d = arith._one_axis(i=i, k=k, p=p, s=s, d=d)
     expected = arith.conv_output_size(i, k, p, s, d)
     k_eff = arith.effective_kernel(k, d)
     # exact fractions: a float division overflows for the huge sizes the arithmetic itself accepts
@@ -83,6 +84,7 @@ def transposed_output_size(answer, i: int, k: int, p: int = 0, s: int = 1, outpu
     Not 7: padding p removes 2p outputs of a transposed convolution. The formula is (i - 1)s - 2p + (k-1)d + output_padding + 1.
     """
     _check_answer(answer)
+    i, k, p, s, output_padding, d = arith._one_axis(i=i, k=k, p=p, s=s, output_padding=output_padding, d=d)
     expected = arith.transposed_output_size(i, k, p, s, output_padding, d)
     k_eff = arith.effective_kernel(k, d)
     mistakes = [
@@ -128,6 +130,7 @@ def same_padding(answer, i: int, k: int, s: int = 1, d: int = 1) -> Verdict:
     >>> print(same_padding((1, 0), i=6, k=3, s=2))
     Not (1, 0): Keras puts the odd zero after (bottom/right), not before. The formula is total = max((ceil(i/s) - 1)s + k_eff - i, 0), split as (total // 2, total - total // 2).
     """
+    i, k, s, d = arith._one_axis(i=i, k=k, s=s, d=d)
     expected = arith.same_padding(i, k, s, d)
     if not isinstance(answer, (list, tuple)) or len(answer) != 2:
         raise ArgumentTypeError(f"answer={answer!r}: expected a (before, after) pair of numbers")

@@ -84,10 +84,12 @@ def _padding_per_axis(padding) -> tuple:
     return mode, mode
 
 
-def resolve_padding(padding, input_hw, kernel_hw, stride=1, dilation=1, extra_after: bool = True):
+def resolve_padding(padding, input_hw, kernel_hw, stride=1, dilation=1, extra_after: bool = True,
+                    names=("input_hw", "kernel_hw")):
     """Padding amounts ``((top, bottom), (left, right))`` and the effective kernel size.
 
     The effective (dilated) kernel spans ``dilation * (k - 1) + 1`` input pixels.
+    `names` are what the caller calls the input and the kernel, for messages.
 
     Raises
     ------
@@ -111,12 +113,15 @@ def resolve_padding(padding, input_hw, kernel_hw, stride=1, dilation=1, extra_af
         axis_padding(mode, n, ke, s, extra_after)
         for mode, n, ke, s in zip(modes, input_hw, k_eff, stride)
     )
+    if not isinstance(names, (tuple, list)) or len(names) != 2 or not all(isinstance(n, str) for n in names):
+        raise ArgumentTypeError(f"names={names!r}: expected two strings, what the caller calls the input and kernel")
+    input_name, kernel_name = names
     for axis, name in enumerate(("rows", "columns")):
         padded = input_hw[axis] + sum(pads[axis])
         if k_eff[axis] > padded:
             raise ValueError(
-                f"kernel spans {k_eff[axis]} {name} (size {kernel_hw[axis]}, dilation {dilation[axis]}) but "
-                f"the padded input has only {padded} (input {input_hw[axis]}, padding {pads[axis]}): "
+                f"kernel spans {k_eff[axis]} {name} ({kernel_name} has {kernel_hw[axis]}, dilation {dilation[axis]}) "
+                f"but the padded input has only {padded} ({input_name} has {input_hw[axis]}, padding {pads[axis]}): "
                 "expected a kernel no larger than the padded input"
             )
     return pads, k_eff
@@ -156,7 +161,7 @@ def output_shape(input_hw, k_eff, pads, stride) -> tuple[int, int]:
     return tuple((n + sum(p) - ke) // s + 1 for n, p, ke, s in zip(input_hw, pads, k_eff, stride))
 
 
-def read_extent(out: int, k_eff: int, stride: int) -> int:
+def _read_extent(out: int, k_eff: int, stride: int) -> int:
     """Entries of the padded axis the windows read: ``(out - 1) * stride + k_eff``.
 
     Padding beyond this is never read (the floor in the output size drops it),
@@ -165,7 +170,7 @@ def read_extent(out: int, k_eff: int, stride: int) -> int:
     return (out - 1) * stride + k_eff
 
 
-def padded_window(x, pads, extent, axes=(0, 1), boundary="fill", value=0.0) -> np.ndarray:
+def _padded_window(x, pads, extent, axes=(0, 1), boundary="fill", value=0.0) -> np.ndarray:
     """``pad(x, pads, boundary)`` cut to its first ``extent`` entries along `axes`.
 
     Equal to ``np.pad(...)[:extent[0], :extent[1]]`` on those axes. When most of
@@ -232,22 +237,22 @@ def pad(x, pads, boundary="fill") -> np.ndarray:
 
 
 def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill", operation="correlate2d",
-                loop=False):
+                loop=False, kernel_name="k"):
     """Check everything, estimate the cost, and build only the padded input the windows read."""
     x = check_array("x", x, ndim=2)
-    k = check_array("k", k, ndim=2)
+    k = check_array(kernel_name, k, ndim=2)
     boundary = check_boundary(boundary)
-    pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, extra_after)
+    pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, extra_after, ("x", kernel_name))
     stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
     out = output_shape(x.shape, k_eff, pads, stride)
-    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    extent = tuple(_read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
     # with one output along an axis the stride is never applied; a finite one keeps index arithmetic in int64
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
     request = dict(x=x, k=k, padding=padding, stride=stride, dilation=dilation)
     check_memory(ITEM * (2 * extent[0] * extent[1] + out[0] * out[1] + x.size + k.size), operation, **request)
     if loop:
         check_loops(out[0] * out[1] * k.size, operation, **request)
-    return padded_window(x, pads, extent, boundary=boundary), k, stride, dilation
+    return _padded_window(x, pads, extent, boundary=boundary), k, stride, dilation
 
 
 def correlate2d_loop(x, k, padding="valid", stride=1, dilation=1, boundary="fill", extra_after=True) -> np.ndarray:
@@ -378,7 +383,7 @@ def correlate1d(x, w, mode="valid") -> np.ndarray:
     """
     row = _as_row("x", x)
     xp, k, s, d = _prepare_2d(row, _as_row("w", w), ("valid", _check_mode(mode)), 1, 1, extra_after=False,
-                              operation="correlate1d")
+                              operation="correlate1d", kernel_name="w")
     return _correlate_padded(xp, k, s, d)[0]
 
 
@@ -398,8 +403,9 @@ def convolve1d(x, w, mode="valid") -> np.ndarray:
 
 def correlate1d_loop(x, w, mode="valid") -> np.ndarray:
     """:func:`correlate1d` with explicit loops."""
-    row = _as_row("x", x)
-    return correlate2d_loop(row, _as_row("w", w), ("valid", _check_mode(mode)), extra_after=False)[0]
+    row, w_row, padding = _as_row("x", x), _as_row("w", w), ("valid", _check_mode(mode))
+    resolve_padding(padding, row.shape, w_row.shape, extra_after=False, names=("x", "w"))  # errors name w, not k
+    return correlate2d_loop(row, w_row, padding, extra_after=False)[0]
 
 
 def _check_nhwc(x, w, b):
@@ -461,10 +467,10 @@ def conv2d(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
 
 def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
     kh, kw, c_in, c_out = w.shape
-    pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation)
+    pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation, names=("x", "w"))
     stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
     out = output_shape(x.shape[1:3], k_eff, pads, stride)
-    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    extent = tuple(_read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
     batch, positions = x.shape[0], out[0] * out[1]
     # padded input, the patches tensordot gathers into one matrix, and the output (twice with a bias)
@@ -473,7 +479,7 @@ def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
     check_memory(ITEM * (needed + x.size + w.size), operation, **request)
     if loop:
         check_loops(batch * positions * c_out, operation, **request)
-    return padded_window(x, pads, extent, axes=(1, 2)), stride, dilation, out
+    return _padded_window(x, pads, extent, axes=(1, 2)), stride, dilation, out
 
 
 def conv2d_loop(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarray:

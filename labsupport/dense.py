@@ -146,4 +146,6 @@ def receptive_field(W, i: int, j: int) -> np.ndarray:
         If `i` or `j` is not an output position: indices do not wrap around.
     """
     W = check_array("W", W, ndim=4)
-    return W[check_index("i", i, W.shape[0]), check_index("j", j, W.shape[1])] != 0
+    i = check_index("i", i, W.shape[0], of=f"W has {W.shape[0]} output rows")
+    j = check_index("j", j, W.shape[1], of=f"W has {W.shape[1]} output columns")
+    return W[i, j] != 0

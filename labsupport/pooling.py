@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .arith import same_padding
-from .conv import padded_window, read_extent
+from .conv import _padded_window, _read_extent
 from .validation import ITEM, check_array, check_choice, check_loops, check_memory, check_pair
 
 MODES = ("max", "avg")
@@ -32,7 +32,7 @@ def _geometry(x, size, stride, padding):
     else:
         pads = tuple(same_padding(hw[axis], size[axis], stride[axis]) for axis in (0, 1))
         out = tuple(-(-n // s) for n, s in zip(hw, stride))
-    extent = tuple(read_extent(o, k, s) for o, k, s in zip(out, size, stride))
+    extent = tuple(_read_extent(o, k, s) for o, k, s in zip(out, size, stride))
     # a stride applied to one output only moves nothing; a finite one keeps slicing simple
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
     return size, stride, pads, out, extent
@@ -76,11 +76,11 @@ def pool2d(x, size=2, stride=None, padding="valid", mode="max") -> np.ndarray:
                          + 2 * batch * out[0] * out[1] * channels), "pool2d",
                  x=x, size=size_argument, stride=stride_argument, padding=padding)
     if mode == "max":
-        windows = sliding_window_view(padded_window(x, pads, extent, axes=(1, 2), value=-np.inf), size, axis=(1, 2))
+        windows = sliding_window_view(_padded_window(x, pads, extent, axes=(1, 2), value=-np.inf), size, axis=(1, 2))
         return windows[:, ::sh, ::sw].max(axis=(-2, -1))
-    total = sliding_window_view(padded_window(x, pads, extent, axes=(1, 2)), size, axis=(1, 2))
+    total = sliding_window_view(_padded_window(x, pads, extent, axes=(1, 2)), size, axis=(1, 2))
     total = total[:, ::sh, ::sw].sum(axis=(-2, -1))
-    count = sliding_window_view(padded_window(np.ones(x.shape[1:3]), pads, extent), size)[::sh, ::sw].sum(axis=(-2, -1))
+    count = sliding_window_view(_padded_window(np.ones(x.shape[1:3]), pads, extent), size)[::sh, ::sw].sum(axis=(-2, -1))
     return total / count[None, :, :, None]
 
 

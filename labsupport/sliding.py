@@ -89,7 +89,7 @@ def slide(x, k, padding="valid", stride=1, dilation=1, operation="correlate") ->
     x = check_array("x", x, ndim=2)
     k = check_array("k", k, ndim=2)
     kernel = k if operation == "correlate" else k[::-1, ::-1]
-    pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, operation == "correlate")
+    pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, operation == "correlate", ("x", "k"))
     (sh, sw), (dh, dw) = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
     out_h, out_w = output_shape(x.shape, k_eff, pads, (sh, sw))
     padded_hw = [n + sum(p) for n, p in zip(x.shape, pads)]

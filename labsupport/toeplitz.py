@@ -13,7 +13,7 @@ import math
 import numpy as np
 import scipy.sparse
 
-from .conv import PADDING_MODES, check_boundary, output_shape, padded_window, read_extent, resolve_padding
+from .conv import PADDING_MODES, check_boundary, output_shape, _padded_window, _read_extent, resolve_padding
 from .validation import (ITEM, ArgumentTypeError, check_array, check_choice, check_int, check_loops,
                          check_memory, check_pair, check_shape)
 
@@ -86,16 +86,20 @@ def circulant_1d(w, n: int) -> np.ndarray:
     return column[(i - j) % n]
 
 
-def _output_geometry(kernel_shape, input_shape, padding, stride, dilation, extra_after=True):
-    pads, k_eff = resolve_padding(padding, input_shape, kernel_shape, stride, dilation, extra_after)
+def _output_geometry(kernel_shape, input_shape, padding, stride, dilation, names=("input_shape", "k")):
+    pads, k_eff = resolve_padding(padding, input_shape, kernel_shape, stride, dilation, names=names)
     stride = check_pair("stride", stride, 1)
     dilation = check_pair("dilation", dilation, 1)
     out = output_shape(input_shape, k_eff, pads, stride)
-    extent = tuple(read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
+    extent = tuple(_read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
     # a stride applied to one output only, or a dilation of a one-tap kernel, never moves anything:
     # clipping them to the extent changes no index and keeps the index arithmetic inside int64
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
     dilation = tuple(min(d, e) for d, e in zip(dilation, extent))
+    if max(extent) >= _MAX_PIXELS:
+        raise ValueError(f"padding={padding!r}, stride={stride!r} and dilation={dilation!r} make the windows span "
+                         f"{max(extent)} positions along one axis: expected fewer than 2**62, what int64 indices "
+                         "can address")
     return pads, stride, dilation, out, extent
 
 
@@ -200,7 +204,9 @@ def conv_transpose(y, k, input_shape, padding="valid", stride=1, dilation=1) -> 
     input_shape = check_shape("input_shape", input_shape, 2)
     _, _, _, out, _ = _output_geometry(k.shape, input_shape, padding, stride, dilation)
     if y.shape != out:
-        raise ValueError(f"y has shape {y.shape}: expected {out}, the output shape of the forward correlation")
+        raise ValueError(f"y has shape {y.shape}: expected {out}, the output shape of the forward correlation of "
+                         f"k (shape {k.shape}) over input_shape={input_shape} with padding={padding!r}, "
+                         f"stride={stride!r}, dilation={dilation!r}")
     matrix = conv_matrix(k, input_shape, padding, stride, dilation)
     return (matrix.T @ y.ravel()).reshape(input_shape)
 
@@ -232,11 +238,11 @@ def im2col(x, kernel_shape, padding="valid", stride=1, dilation=1) -> np.ndarray
         return im2col(x[None, :, :, None], kernel_shape, padding, stride, dilation)
     kh, kw = check_shape("kernel_shape", kernel_shape, 2)
     pads, (sh, sw), (dh, dw), (out_h, out_w), extent = _output_geometry((kh, kw), x.shape[1:3], padding, stride,
-                                                                        dilation)
+                                                                        dilation, names=("x", "kernel_shape"))
     batch, channels = x.shape[0], x.shape[3]
     check_memory(ITEM * (2 * batch * extent[0] * extent[1] * channels + batch * out_h * out_w * kh * kw * channels),
                  "im2col", x=x, kernel_shape=kernel_shape, padding=padding, stride=stride, dilation=dilation)
-    xp = padded_window(x, pads, extent, axes=(1, 2))
+    xp = _padded_window(x, pads, extent, axes=(1, 2))
     rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :]  # (out_h, kh)
     cols = (np.arange(out_w) * sw)[:, None] + (np.arange(kw) * dw)[None, :]  # (out_w, kw)
     patches = xp[:, rows[:, None, :, None], cols[None, :, None, :], :]  # (batch, out_h, out_w, kh, kw, channels)
@@ -303,7 +309,8 @@ def conv_matrix_size(input_shape, kernel_shape, padding="same", stride=1, dilati
     kh, kw, k_in, c_out = check_shape("kernel_shape", kernel_shape, 4)
     if k_in != c_in:
         raise ValueError(f"kernel_shape has {k_in} input channels but input_shape has {c_in}: expected them to match")
-    pads, stride, dilation, (out_h, out_w), _ = _output_geometry((kh, kw), (h, w), padding, stride, dilation)
+    pads, stride, dilation, (out_h, out_w), _ = _output_geometry((kh, kw), (h, w), padding, stride, dilation,
+                                                                 names=("input_shape", "kernel_shape"))
     # one input channel to one output channel; every (in, out) pair repeats its pattern. A kernel
     # without zero weights has one entry per (output, tap) that lands inside the image, and rows
     # and columns count separately: the matrix is never built.
@@ -350,8 +357,8 @@ def latex_matrix(codes, names) -> str:
     if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
         raise ArgumentTypeError(f"names={names!r}: expected a list of strings, one per code")
     if not np.all((codes == np.round(codes)) & (codes >= 0) & (codes <= len(names))):
-        raise ValueError(f"codes has entries {np.unique(codes)[:8].tolist()}: expected integer codes 0..{len(names)}, "
-                         "one name per non-zero code")
+        raise ValueError(f"codes has entries {np.unique(codes)[:8].tolist()} and names {len(names)} entries: "
+                         f"expected integer codes 0..{len(names)}, one name per non-zero code")
     check_memory(64 * codes.size, "latex_matrix", codes=codes)
     rows = [" & ".join(names[int(code) - 1] if code else "0" for code in row) for row in codes]
     return r"\begin{bmatrix} " + r" \\ ".join(rows) + r" \end{bmatrix}"

@@ -276,18 +276,21 @@ def check_real(name: str, value, minimum: float | None = None, maximum: float | 
     return number
 
 
-def check_index(name: str, value, size: int) -> int:
+def check_index(name: str, value, size: int, of: str = "") -> int:
     """An integer position in ``range(size)``: no wrap-around for negatives, no bools.
+
+    `of` says what is indexed, for the message.
 
     Examples
     --------
     >>> check_index("i", 2, size=5)
     2
     """
+    where = f" ({of})" if of else ""
     if not _is_int(value):
-        raise ArgumentTypeError(f"{name}={value!r}: expected an integer index in [0, {size - 1}]")
+        raise ArgumentTypeError(f"{name}={value!r}: expected an integer index in [0, {size - 1}]{where}")
     if not 0 <= value < size:
-        raise ValueError(f"{name}={value!r}: expected an integer index in [0, {size - 1}]")
+        raise ValueError(f"{name}={value!r}: expected an integer index in [0, {size - 1}]{where}")
     return int(value)
 
 
