@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import functools
 import inspect
 import json
 import os
@@ -39,10 +40,11 @@ MODULES = (conv, toeplitz, arith, pooling, equivariance, dense, affine, activati
 MEMORY_LIMIT = 8 * 2**20  # what the functions may estimate, during the test
 LOOP_LIMIT = 20_000
 PEAK_LIMIT = 3 * MEMORY_LIMIT  # what tracemalloc may see: the estimates are estimates
-SECONDS = 3.0
-EXAMPLES = int(os.environ.get("LABSUPPORT_FUZZ_EXAMPLES", "30"))  # random examples per function
+SECONDS = 10.0  # generous: the machine may be busy; the hangs this guards against never ended
+EXAMPLES = int(os.environ.get("LABSUPPORT_FUZZ_EXAMPLES", "50"))  # random examples per function
 
 
+@functools.cache
 def public_functions() -> dict:
     """``"module.name" -> function`` for every public function the modules define (or list in __all__)."""
     found = {}
@@ -180,14 +182,13 @@ def _bad_result(value) -> bool:
     return False
 
 
-def call(name: str, changes: dict) -> tuple[str, str]:
+def call(name: str, changes: dict, function=None, seconds: float = SECONDS) -> tuple[str, str]:
     """Call function `name` with its valid arguments updated by `changes`; classify what happened."""
-    function = public_functions()[name]
-    arguments = {**VALID[name], **changes}
-    tracemalloc.reset_peak()
-    baseline = tracemalloc.get_traced_memory()[0]
+    function = function or public_functions()[name]
+    arguments = {**VALID.get(name, {}), **changes}
+    tracemalloc.start()  # only around the call: tracing hypothesis' own objects would slow it down
     previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, SECONDS)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         with warnings.catch_warnings(), validation.limits(memory=MEMORY_LIMIT, loops=LOOP_LIMIT):
             warnings.simplefilter("error")
@@ -197,7 +198,7 @@ def call(name: str, changes: dict) -> tuple[str, str]:
             result = function(**arguments)
         outcome, detail = ("other exception", "complex or object result") if _bad_result(result) else ("returned", "")
     except Hang:
-        outcome, detail = "hang", f"over {SECONDS} s"
+        outcome, detail = "hang", f"over {seconds} s"
     except (ValueError, TypeError) as error:
         message = str(error)
         if not _names_one_of(message, changes):
@@ -213,7 +214,8 @@ def call(name: str, changes: dict) -> tuple[str, str]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    peak = tracemalloc.get_traced_memory()[1] - baseline
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     if peak > PEAK_LIMIT and outcome not in ("hang",):
         outcome, detail = "over memory", f"peak {peak / 2**20:.1f} MiB"
     COUNTS[name][outcome] += 1
@@ -234,15 +236,44 @@ FAILURES = ("unclear error", "other exception", "hang", "over memory", "warning"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def traced_memory():
-    tracemalloc.start()
+def counts_file():
     yield
-    tracemalloc.stop()
     path = os.environ.get("LABSUPPORT_FUZZ_COUNTS")
     if path:
         with open(path, "w") as stream:
             json.dump({"finished": datetime.datetime.now(datetime.timezone.utc).isoformat(),
                        "examples_per_function": EXAMPLES, "counts": COUNTS}, stream, indent=1)
+
+
+def _sleeps(z):
+    import time
+
+    time.sleep(5)
+
+
+def _allocates(z):
+    return np.ones(PEAK_LIMIT // 8 + 2**20).sum()
+
+
+def _vague(z):
+    raise ValueError("something is wrong")
+
+
+def _complex(z):
+    return np.sqrt(np.asarray(z, dtype=complex))
+
+
+def _raw(z):
+    return [][1]
+
+
+@pytest.mark.parametrize("function, expected", [(_sleeps, "hang"), (_allocates, "over memory"),
+                                                (_vague, "unclear error"), (_complex, "other exception"),
+                                                (_raw, "other exception")])
+def test_the_harness_catches_what_it_exists_to_catch(function, expected):
+    outcome, _ = call("harness self-test", {"z": -1.0}, function=function, seconds=0.5)
+    COUNTS.pop("harness self-test")
+    assert outcome == expected
 
 
 def test_every_public_function_has_a_recipe():
