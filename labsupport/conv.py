@@ -239,8 +239,10 @@ def pad(x, pads, boundary="fill") -> np.ndarray:
 def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fill", operation="correlate2d",
                 loop=False, kernel_name="k"):
     """Check everything, estimate the cost, and build only the padded input the windows read."""
+    request = {"x": x, kernel_name: k, "padding": padding, "stride": stride, "dilation": dilation}
     x = check_array("x", x, ndim=2)
     k = check_array(kernel_name, k, ndim=2)
+    request.update({"x": x, kernel_name: k})
     boundary = check_boundary(boundary)
     pads, k_eff = resolve_padding(padding, x.shape, k.shape, stride, dilation, extra_after, ("x", kernel_name))
     stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
@@ -248,7 +250,6 @@ def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fil
     extent = tuple(_read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
     # with one output along an axis the stride is never applied; a finite one keeps index arithmetic in int64
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
-    request = dict(x=x, k=k, padding=padding, stride=stride, dilation=dilation)
     check_memory(ITEM * (2 * extent[0] * extent[1] + out[0] * out[1] + x.size + k.size), operation, **request)
     if loop:
         check_loops(out[0] * out[1] * k.size, operation, **request)
@@ -467,6 +468,7 @@ def conv2d(x, w, b=None, stride=1, padding="valid", dilation=1) -> np.ndarray:
 
 def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
     kh, kw, c_in, c_out = w.shape
+    request = dict(x=x, w=w, padding=padding, stride=stride, dilation=dilation)
     pads, k_eff = resolve_padding(padding, x.shape[1:3], (kh, kw), stride, dilation, names=("x", "w"))
     stride, dilation = check_pair("stride", stride, 1), check_pair("dilation", dilation, 1)
     out = output_shape(x.shape[1:3], k_eff, pads, stride)
@@ -475,7 +477,6 @@ def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
     batch, positions = x.shape[0], out[0] * out[1]
     # padded input, the patches tensordot gathers into one matrix, and the output (twice with a bias)
     needed = batch * (2 * extent[0] * extent[1] * c_in + positions * kh * kw * c_in + 2 * positions * c_out)
-    request = dict(x=x, w=w, padding=padding, stride=stride, dilation=dilation)
     check_memory(ITEM * (needed + x.size + w.size), operation, **request)
     if loop:
         check_loops(batch * positions * c_out, operation, **request)
