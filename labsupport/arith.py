@@ -266,8 +266,18 @@ def unread_inputs(i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> list[in
     [5]
     >>> unread_inputs(5, 3, s=2)
     []
+    >>> unread_inputs(10**30, 3, s=2)  # counted, not enumerated
+    [999999999999999999999999999999]
+
+    Raises
+    ------
+    ValueError
+        For bad sizes (as :func:`conv_output_size`), and, up front, for a
+        request whose answer or bookkeeping exceeds the memory or loop limit
+        (:mod:`labsupport.validation`).
     """
     i, k, p, s, d = _one_axis(i=i, k=k, p=p, s=s, d=d)
+    request = dict(i=i, k=k, p=p, s=s, d=d)
     out = conv_output_size(i, k, p, s, d)
     s, d = (1 if out == 1 else s), (1 if k == 1 else d)  # a stride never applied, a dilation of one tap
     # Padded position y = start*s + tap*d. With d = 1 and s <= k, or s = 1 and at least d starts,
@@ -275,14 +285,14 @@ def unread_inputs(i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> list[in
     if (d == 1 and s <= k) or (s == 1 and out >= d):
         last_read = (out - 1) * s + (k - 1) * d - p
         first_unread = max(last_read + 1, 0)
-        check_memory(36 * max(i - first_unread, 0), "unread_inputs", i=i, k=k, p=p, s=s, d=d)
+        check_memory(36 * max(i - first_unread, 0), "unread_inputs", **request)  # 36 bytes per int in a list
         return list(range(first_unread, i))
     # Otherwise the gaps follow no simple pattern: mark the read positions, one slice per
     # start or per tap, whichever is fewer, after checking what that costs.
     padded = i + 2 * p
     loops = min(out, k)
-    check_memory(padded + 36 * i + ITEM * loops, "unread_inputs", i=i, k=k, p=p, s=s, d=d)
-    check_loops(loops, "unread_inputs", i=i, k=k, p=p, s=s, d=d)
+    check_memory(padded + 36 * i + ITEM * loops, "unread_inputs", **request)
+    check_loops(loops, "unread_inputs", **request)
     read = np.zeros(padded, dtype=bool)
     if k <= out:
         for tap in range(k):
