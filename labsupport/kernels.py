@@ -33,7 +33,8 @@ def gaussian_kernel(size: int, sigma: float) -> np.ndarray:
     from .validation import ITEM, check_int, check_memory, check_real
 
     size = check_int("size", size, minimum=1)
-    check_real("sigma", sigma, minimum=0.0, include_minimum=False)
+    # the formula squares sigma: outside this range the square underflows to 0 or overflows
+    check_real("sigma", sigma, minimum=1e-150, maximum=1e150)
     check_memory(3 * ITEM * size * size, "gaussian_kernel", size=size, sigma=sigma)
     offsets = np.arange(size) - (size - 1) / 2
     profile = np.exp(-(offsets**2) / (2 * sigma**2))

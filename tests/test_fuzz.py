@@ -140,7 +140,8 @@ VALID = {
 
 # Wrong in type, shape, dtype, sign or size; ragged, empty, or huge.
 BAD = [
-    None, "bogus", "", True, False, 1.5, -0.5, float("nan"), float("inf"), -1, 0, 1, 2, 10**30, -(10**30), 2**63,
+    None, "bogus", "", True, False, 1.5, -0.5, float("nan"), float("inf"), 1e-300, 1e300, -0.0, -1, 0, 1, 2, 10**30,
+    -(10**30), 2**63,
     1j, b"x", {}, {"a": 1}, object(), [], (), [[1, 2], [3]], [1, [2, 3]], (1, 2, 3), (5,), (-1, 2), (0, 0),
     ("a", 1), (2.5, 2), (True, 1), np.int64(3), np.float64(2.0), np.array(2), np.array([]), np.zeros((0, 3)),
     np.ones((2, 2), dtype=complex), np.ones((3, 3), dtype=bool), np.array(["2020-01-01"] * 4, dtype="datetime64[D]"),
@@ -169,6 +170,17 @@ def _names_one_of(message: str, names) -> bool:
     return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", message) for name in names)
 
 
+def _finite(value) -> bool:
+    """False if `value` holds a NaN or an infinity anywhere (numbers, arrays, nested sequences)."""
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind not in "fc" or bool(np.isfinite(value).all())
+    if isinstance(value, (float, complex, np.floating, np.complexfloating)):
+        return bool(np.isfinite(value))
+    if isinstance(value, (tuple, list)):
+        return all(_finite(item) for item in value)
+    return True
+
+
 def _bad_result(value) -> bool:
     """A complex or object array or scalar anywhere in a result is a silent wrong answer."""
     if isinstance(value, (np.ndarray, np.generic)):
@@ -192,8 +204,9 @@ def call(name: str, changes: dict, function=None, seconds: float = SECONDS) -> t
     try:
         with warnings.catch_warnings(), validation.limits(memory=MEMORY_LIMIT, loops=LOOP_LIMIT):
             warnings.simplefilter("error")
-            # arithmetic on NaN or inf the caller passed warns and gives NaN: not silent, not a defect here
-            warnings.filterwarnings("ignore", category=RuntimeWarning)
+            if not all(_finite(value) for value in changes.values()):
+                # arithmetic on the NaN or inf the caller passed warns and gives NaN: not silent, not a defect
+                warnings.filterwarnings("ignore", category=RuntimeWarning)
             warnings.filterwarnings("error", category=np.exceptions.ComplexWarning)
             result = function(**arguments)
         outcome, detail = ("other exception", "complex or object result") if _bad_result(result) else ("returned", "")
