@@ -170,6 +170,13 @@ def _read_extent(out: int, k_eff: int, stride: int) -> int:
     return (out - 1) * stride + k_eff
 
 
+def _built_size(hw, pads, extent) -> int:
+    """Entries (per image and channel) that :func:`_padded_window` allocates: the whole padded
+    plane, or only the read extent when that is less than half of it."""
+    full = math.prod(n + sum(p) for n, p in zip(hw, pads))
+    return full if 2 * math.prod(extent) >= full else math.prod(extent)
+
+
 def _padded_window(x, pads, extent, axes=(0, 1), boundary="fill", value=0.0) -> np.ndarray:
     """``pad(x, pads, boundary)`` cut to its first ``extent`` entries along `axes`.
 
@@ -250,7 +257,8 @@ def _prepare_2d(x, k, padding, stride, dilation, extra_after=True, boundary="fil
     extent = tuple(_read_extent(o, ke, s) for o, ke, s in zip(out, k_eff, stride))
     # with one output along an axis the stride is never applied; a finite one keeps index arithmetic in int64
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
-    check_memory(ITEM * (2 * extent[0] * extent[1] + out[0] * out[1] + x.size + k.size), operation, **request)
+    check_memory(ITEM * (_built_size(x.shape, pads, extent) + out[0] * out[1] + x.size + k.size), operation,
+                 **request)
     if loop:
         check_loops(out[0] * out[1] * k.size, operation, **request)
     return _padded_window(x, pads, extent, boundary=boundary), k, stride, dilation
@@ -476,7 +484,8 @@ def _prepare_nhwc(x, w, padding, stride, dilation, operation, loop=False):
     stride = tuple(min(s, e) for s, e in zip(stride, extent))
     batch, positions = x.shape[0], out[0] * out[1]
     # padded input, the patches tensordot gathers into one matrix, and the output (twice with a bias)
-    needed = batch * (2 * extent[0] * extent[1] * c_in + positions * kh * kw * c_in + 2 * positions * c_out)
+    needed = batch * (_built_size(x.shape[1:3], pads, extent) * c_in + positions * kh * kw * c_in
+                      + 2 * positions * c_out)
     check_memory(ITEM * (needed + x.size + w.size), operation, **request)
     if loop:
         check_loops(batch * positions * c_out, operation, **request)

@@ -6,7 +6,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .arith import same_padding
-from .conv import _padded_window, _read_extent
+from .conv import _built_size, _padded_window, _read_extent
 from .validation import ITEM, check_array, check_choice, check_loops, check_memory, check_pair
 
 MODES = ("max", "avg")
@@ -71,9 +71,10 @@ def pool2d(x, size=2, stride=None, padding="valid", mode="max") -> np.ndarray:
     size_argument, stride_argument = size, stride
     size, (sh, sw), pads, out, extent = _geometry(x, size, stride, padding)
     batch, channels = x.shape[0], x.shape[3]
-    # the padded input (at most twice what the windows read), the count of real cells, the output
-    check_memory(ITEM * (2 * batch * extent[0] * extent[1] * channels + 2 * extent[0] * extent[1]
-                         + 2 * batch * out[0] * out[1] * channels), "pool2d",
+    # the padded input as built, the plane of real-cell counts (avg only), the output
+    plane = _built_size(x.shape[1:3], pads, extent)
+    count_plane = plane if mode == "avg" else 0  # a mean divides by the real cells each window covers
+    check_memory(ITEM * (batch * plane * channels + count_plane + 2 * batch * out[0] * out[1] * channels), "pool2d",
                  x=x, size=size_argument, stride=stride_argument, padding=padding)
     if mode == "max":
         windows = sliding_window_view(_padded_window(x, pads, extent, axes=(1, 2), value=-np.inf), size, axis=(1, 2))

@@ -13,7 +13,8 @@ import math
 import numpy as np
 import scipy.sparse
 
-from .conv import PADDING_MODES, check_boundary, output_shape, _padded_window, _read_extent, resolve_padding
+from .conv import (PADDING_MODES, _built_size, _padded_window, _read_extent, check_boundary, output_shape,
+                   resolve_padding)
 from .validation import (ITEM, ArgumentTypeError, check_array, check_choice, check_int, check_loops,
                          check_memory, check_pair, check_shape)
 
@@ -240,7 +241,8 @@ def im2col(x, kernel_shape, padding="valid", stride=1, dilation=1) -> np.ndarray
     pads, (sh, sw), (dh, dw), (out_h, out_w), extent = _output_geometry((kh, kw), x.shape[1:3], padding, stride,
                                                                         dilation, names=("x", "kernel_shape"))
     batch, channels = x.shape[0], x.shape[3]
-    check_memory(ITEM * (2 * batch * extent[0] * extent[1] * channels + batch * out_h * out_w * kh * kw * channels),
+    plane = _built_size(x.shape[1:3], pads, extent)
+    check_memory(ITEM * (batch * plane * channels + batch * out_h * out_w * kh * kw * channels),
                  "im2col", x=x, kernel_shape=kernel_shape, padding=padding, stride=stride, dilation=dilation)
     xp = _padded_window(x, pads, extent, axes=(1, 2))
     rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :]  # (out_h, kh)
