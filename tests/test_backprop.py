@@ -1,16 +1,11 @@
 """labsupport.backprop against tf.GradientTape, Keras and centred finite differences."""
 
-import os
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
-# TF 2.21's oneDNN kernels crash on some input gradients of strided convolutions.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from hypothesis import assume, given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from labsupport import backprop, conv, import_tensorflow, toeplitz  # noqa: E402
+from labsupport import backprop, conv, import_tensorflow, toeplitz
 
 tf = import_tensorflow()
 seeds = st.integers(0, 2**31 - 1)
