@@ -80,11 +80,29 @@ def sliding_window_animation(sliding: Sliding, interval: int = 900):
     return animation
 
 
-def animation_html(animation):
-    """The animation as an IPython HTML object with play controls (JavaScript, no server)."""
+def animation_html(animation, alt: str | None = None):
+    """The animation as an IPython HTML object with play controls (JavaScript, no server).
+
+    `alt` becomes the alt text of the player's frame image, for screen readers.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.animation import FuncAnimation
+    >>> fig, ax = plt.subplots()
+    >>> player = animation_html(FuncAnimation(fig, lambda i: None, frames=2), alt="a test")
+    >>> '<img alt="a test"' in player.data
+    True
+    >>> plt.close(fig)
+    """
+    import html
+
     from IPython.display import HTML
 
-    return HTML(animation.to_jshtml(default_mode="once"))
+    player = animation.to_jshtml(default_mode="once")
+    if alt is not None:
+        player = player.replace("<img ", f'<img alt="{html.escape(alt)}" ', 1)
+    return HTML(player)
 
 
 CELL_COLOURS = {1: "#8ab8e6", 0: "white", 2: "#e4e4e4"}  # input pixel, padding, inserted zero

@@ -59,6 +59,11 @@ class Profile:
         the Keras cache, no download) is replaced by its labelled stand-in
         (``ci`` and ``book``: the book builds anywhere) or raises (``full``:
         a research run never trains on a stand-in by accident).
+    erf_depth : int
+        Stacked 3x3 layers through which chapter 4 measures the effective
+        receptive field.
+    erf_draws : int
+        Random initialisations averaged for that picture.
     """
 
     name: str
@@ -75,6 +80,8 @@ class Profile:
     mnist_epochs: int
     mnist_dropouts: tuple
     allow_stand_in: bool
+    erf_depth: int
+    erf_draws: int
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -99,6 +106,8 @@ PROFILES: dict[str, Profile] = {
         mnist_epochs=1,
         mnist_dropouts=(0.5,),
         allow_stand_in=True,
+        erf_depth=8,
+        erf_draws=4,
     ),
     "book": Profile(
         name="book",
@@ -115,6 +124,8 @@ PROFILES: dict[str, Profile] = {
         mnist_epochs=3,
         mnist_dropouts=(0.5,),
         allow_stand_in=True,
+        erf_depth=16,
+        erf_draws=16,
     ),
     "full": Profile(
         name="full",
@@ -131,6 +142,8 @@ PROFILES: dict[str, Profile] = {
         mnist_epochs=15,
         mnist_dropouts=(0.0, 0.5),
         allow_stand_in=False,
+        erf_depth=24,
+        erf_draws=32,
     ),
 }
 
