@@ -19,10 +19,12 @@ centred finite differences.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .conv import conv2d, output_shape, resolve_padding
-from .validation import check_array, check_int, check_pair
+from .validation import ITEM, check_array, check_int, check_memory, check_pair
 
 
 def _check_shape(name, shape, length):
@@ -41,7 +43,8 @@ def _check_dy(dy, input_hw, kernel_hw, c_out, stride, padding, dilation):
             f"dy has shape {dy.shape}: expected (batch, {out_hw[0]}, {out_hw[1]}, "
             f"{c_out}), the output of the forward convolution of a "
             f"{input_hw[0]}x{input_hw[1]} input with a "
-            f"{kernel_hw[0]}x{kernel_hw[1]}x{c_out}-output kernel"
+            f"{kernel_hw[0]}x{kernel_hw[1]}x{c_out}-output kernel "
+            f"(padding={padding!r}, stride={stride!r}, dilation={dilation!r})"
         )
     return dy, pads
 
@@ -104,6 +107,15 @@ def conv2d_input_grad(dy, w, input_shape, stride=1, padding="valid", dilation=1)
         raise ValueError(
             f"dy has batch {dy.shape[0]}: expected input_shape[0] = {batch}"
         )
+    # the spread dy, the padded gradient and the gradient, before conv2d checks its own
+    (top, bottom), (left, right) = pads
+    spread = ((dy.shape[1] - 1) * stride[0] + 1) * ((dy.shape[2] - 1) * stride[1] + 1)
+    padded = (top + h + bottom) * (left + w_in + right)
+    check_memory(
+        ITEM * batch * (spread * w.shape[3] + 2 * padded * c_in),
+        "conv2d_input_grad", dy=dy, w=w, input_shape=input_shape, stride=stride,
+        padding=padding, dilation=dilation,
+    )
     flipped = w[::-1, ::-1].transpose(0, 1, 3, 2)  # (kh, kw, out, in)
     dx_padded = conv2d(_spread(dy, stride), flipped, padding="full", dilation=dilation)
     # Rows and columns the last window never reached (floor in the output size)
@@ -165,6 +177,11 @@ def conv2d_weight_grad(x, dy, kernel_shape, stride=1, padding="valid", dilation=
         raise ValueError(
             f"dy has batch {dy.shape[0]}: expected x's batch, {x.shape[0]}"
         )
+    padded = x.shape[0] * x.shape[3] * math.prod(n + sum(p) for n, p in zip(x.shape[1:3], pads))
+    check_memory(
+        2 * ITEM * padded, "conv2d_weight_grad", x=x, dy=dy, kernel_shape=kernel_shape,
+        stride=stride, padding=padding, dilation=dilation,
+    )
     xp = np.pad(x, ((0, 0), *pads, (0, 0)))
     # Batch and channels swap places: the batch is summed over, like channels are.
     images, kernel = xp.transpose(3, 1, 2, 0), dy.transpose(1, 2, 0, 3)

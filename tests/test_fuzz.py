@@ -32,10 +32,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from labsupport import (activations, affine, arith, check, conv, dense, equivariance, kernels, pooling, sliding,
-                        toeplitz, validation)
+from labsupport import (activations, affine, arith, backprop, check, conv, dense, equivariance, kernels, pooling,
+                        sliding, toeplitz, validation)
 
-MODULES = (conv, toeplitz, arith, pooling, equivariance, dense, affine, activations, sliding, kernels, check)
+MODULES = (conv, toeplitz, arith, pooling, equivariance, dense, affine, activations, sliding, kernels, check, backprop)
 
 MEMORY_LIMIT = 8 * 2**20  # what the functions may estimate, during the test
 LOOP_LIMIT = 20_000
@@ -136,6 +136,11 @@ VALID = {
     "check.receptive_field_size": dict(answer=5, layers=[(3, 2), (3, 1)]),
     "check.same_padding": dict(answer=(0, 1), i=6, k=3, s=2, d=1),
     "check.transposed_output_size": dict(answer=5, i=3, k=3, p=1, s=2, output_padding=0, d=1),
+    "backprop.conv2d_input_grad": dict(dy=np.ones((2, 3, 3, 3)), w=WB, input_shape=(2, 5, 5, 2), stride=1,
+                                       padding="valid", dilation=1),
+    "backprop.conv2d_weight_grad": dict(x=XB, dy=np.ones((2, 3, 3, 3)), kernel_shape=(3, 3, 2, 3), stride=1,
+                                        padding="valid", dilation=1),
+    "backprop.conv2d_bias_grad": dict(dy=np.ones((2, 3, 3, 3))),
 }
 
 # Wrong in type, shape, dtype, sign or size; ragged, empty, or huge.
