@@ -7,9 +7,17 @@ BIN    := $(VENV)/bin
 
 .PHONY: book test lab clean
 
+# Every kernel started from .venv's Python reads .venv/etc/ipython/; the file there
+# silences one ipykernel notice (it says why).
+KERNEL_CONFIG := $(VENV)/etc/ipython/ipython_kernel_config.py
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(KERNEL_CONFIG): etc/ipython/ipython_kernel_config.py | $(BIN)/python
+	mkdir -p $(@D)
+	cp $< $@
 
 $(VENV)/.installed-book: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
@@ -25,13 +33,13 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 
 # --all: Sphinx would otherwise re-run only notebooks whose source changed, and keep
 # showing outputs of an older labsupport or another profile for the rest.
-book: $(VENV)/.installed-book
+book: $(VENV)/.installed-book $(KERNEL_CONFIG)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(KERNEL_CONFIG)
 	LABSUPPORT_PROFILE=$${LABSUPPORT_PROFILE:-ci} $(BIN)/python -m pytest
 
-lab: $(VENV)/.installed-lab
+lab: $(VENV)/.installed-lab $(KERNEL_CONFIG)
 	$(BIN)/jupyter lab chapters/
 
 clean:

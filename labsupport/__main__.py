@@ -23,7 +23,7 @@ def main(argv=None) -> int:
     grid.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
 
-    from .grid import GridFileError, cells, run_grid
+    from .grid import GridFileError, cells
 
     profile = get_profile(args.profile)
     experiment = EXPERIMENTS[args.experiment](profile)
@@ -38,20 +38,24 @@ def main(argv=None) -> int:
         executor = client.get_executor()
     command = "python -m labsupport " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
-        results = run_grid(experiment.train, experiment.grid, out, settings=experiment.settings, seed=args.seed,
-                           experiment=experiment.name, executor=executor, workers=args.workers,
-                           progress=not args.no_progress and sys.stderr.isatty(), command=command,
-                           profile=profile.name)
+        results = experiment.run(out, seed=args.seed, executor=executor, workers=args.workers,
+                                 progress=not args.no_progress and sys.stderr.isatty(), command=command,
+                                 profile=profile.name)
     except GridFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
         if client is not None:
             client.close()
-    best = results.best("test_accuracy") if any(r["status"] == "ok" for r in results.cells.values()) else None
     print(f"{out}: {len(results.cells)} of {len(cells(experiment.grid))} cells done")
-    if best:
-        print(f"best test accuracy {best['metrics']['test_accuracy']:.4f} at {best['params']}")
+    metric = experiment.selection_metric
+    if results.is_complete() and any(r["status"] == "ok" for r in results.cells.values()):
+        # selection on validation; the test set is used once, for the selected cell only
+        tested = experiment.test_selected(results)
+        print(f"selected on {metric}: {tested['selected_value']:.4f} at {tested['params']}")
+        if tested["status"] == "ok":
+            print(f"its test accuracy (trained once more on all the training data): "
+                  f"{tested['metrics']['test_accuracy']:.4f}")
     return 0
 
 

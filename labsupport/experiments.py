@@ -18,12 +18,47 @@ from .profiles import Profile
 
 @dataclass(frozen=True)
 class Experiment:
-    """A grid, the settings shared by its cells, and the function that trains one cell."""
+    """A grid, the settings shared by its cells, and how to train and test one cell.
+
+    Attributes
+    ----------
+    name : str
+    grid : dict of name -> list of values
+    settings : dict
+        Everything else `train` and `final_test` need; part of the configuration.
+    train : callable ``train(params, settings, seed) -> dict``
+        Fits on the training part and reports train and validation metrics, never
+        test metrics: the grid selects on what it reports.
+    final_test : callable ``final_test(params, settings, seed) -> dict``
+        Fits the selected cell on all the training data (training part plus
+        validation part) and reports its test metrics: run once, for one cell.
+    version : int
+        The version of `train` and `final_test`; part of the configuration, so a
+        results file made by older code is refused rather than mixed.
+    selection_metric : str
+        The validation metric that selects the best cell.
+    """
 
     name: str
     grid: dict
     settings: dict
     train: object
+    final_test: object
+    version: int
+    selection_metric: str = "val_accuracy"
+
+    def run(self, out, **options):
+        """:func:`labsupport.grid.run_grid` on this experiment; `options` go to it."""
+        from .grid import run_grid
+
+        return run_grid(self.train, self.grid, out, settings=self.settings, experiment=self.name,
+                        version=self.version, **options)
+
+    def test_selected(self, results):
+        """:func:`labsupport.grid.final_test` of the cell `selection_metric` selects."""
+        from .grid import final_test
+
+        return final_test(results, self.final_test, self.selection_metric)
 
 
 def divergence_guard(limit: float):
@@ -50,11 +85,12 @@ def divergence_guard(limit: float):
 INPUTS = ("raw", "standardized")
 
 
-def standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def standardize(train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
     """Centre and scale each pixel by the training set's mean and standard deviation.
 
     Pixels that never vary in training (the digits' blank corners) are only centred.
-    The test set uses the training statistics: it must not inform the preprocessing.
+    The other sets (validation, test) use the training statistics: they must not
+    inform the preprocessing.
 
     Examples
     --------
@@ -64,22 +100,33 @@ def standardize(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.nda
     """
     mean, std = train.mean(axis=0), train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
-    return ((train - mean) / std).astype(np.float32), ((test - mean) / std).astype(np.float32)
+    return tuple(((x - mean) / std).astype(np.float32) for x in (train, *others))
+
+
+def _check_inputs(inputs: str) -> None:
+    if inputs not in INPUTS:
+        raise ValueError(f"inputs={inputs!r}: expected one of {', '.join(INPUTS)}")
 
 
 @functools.lru_cache(maxsize=4)
 def digits_split(train_fraction: float = 0.8, split_seed: int = 0, inputs: str = "raw"):
-    """The 8x8 digits split once for every cell (stratified): x_train, x_test, y_train, y_test.
+    """The 8x8 digits split once into training and test data (stratified).
 
-    `inputs` is ``"raw"`` (pixel values 0 to 16, as in the lecture notes) or
-    ``"standardized"`` (each pixel centred and scaled by :func:`standardize`).
+    Returns x_train, x_test, y_train, y_test. `inputs` is ``"raw"`` (pixel values
+    0 to 16, as in the lecture notes) or ``"standardized"`` (each pixel centred and
+    scaled by :func:`standardize` with the training data's statistics).
+
+    Examples
+    --------
+    >>> x_train, x_test, y_train, y_test = digits_split()
+    >>> len(x_train), len(x_test)
+    (1437, 360)
     """
     from sklearn.model_selection import train_test_split
 
     from .datasets import load_digits
 
-    if inputs not in INPUTS:
-        raise ValueError(f"inputs={inputs!r}: expected one of {', '.join(INPUTS)}")
+    _check_inputs(inputs)
     images, labels = load_digits(scale=False)
     x_train, x_test, y_train, y_test = train_test_split(images, labels, train_size=train_fraction,
                                                         random_state=split_seed, stratify=labels)
@@ -88,12 +135,40 @@ def digits_split(train_fraction: float = 0.8, split_seed: int = 0, inputs: str =
     return x_train, x_test, y_train, y_test
 
 
-def train_digits(params: dict, settings: dict, seed: int) -> dict:
-    """Train the digits network for one (learning rate, L2) cell; return train and test accuracy.
+@functools.lru_cache(maxsize=4)
+def digits_validation_split(train_fraction: float = 0.8, validation_fraction: float = 0.2,
+                            split_seed: int = 0, inputs: str = "raw"):
+    """The training data of :func:`digits_split`, split again: a part that fits, a part that validates.
+
+    Returns x_fit, x_val, y_fit, y_val (stratified, seeded by `split_seed`). The
+    test data is not touched. Standardized inputs use the fitting part's statistics.
+
+    Examples
+    --------
+    >>> x_fit, x_val, y_fit, y_val = digits_validation_split()
+    >>> len(x_fit), len(x_val)
+    (1149, 288)
+    """
+    from sklearn.model_selection import train_test_split
+
+    _check_inputs(inputs)
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction={validation_fraction!r}: expected a fraction between 0 and 1")
+    x_train, _, y_train, _ = digits_split(train_fraction, split_seed, "raw")
+    x_fit, x_val, y_fit, y_val = train_test_split(x_train, y_train, test_size=validation_fraction,
+                                                  random_state=split_seed, stratify=y_train)
+    if inputs == "standardized":
+        x_fit, x_val = standardize(x_fit, x_val)
+    return x_fit, x_val, y_fit, y_val
+
+
+def fit_digits(x, y, params: dict, settings: dict, seed: int):
+    """Train the digits network for one (learning rate, L2) cell on images `x`, labels `y`.
 
     All epochs run as one repeated, reshuffled dataset in a single ``fit`` call: the
     same epochs of batches as ``fit(epochs=...)`` (each reshuffled, each ending in a
     partial batch), without Keras' per-epoch overhead, which dominates this model.
+    Returns the model, whether it diverged, and its loss before training.
     """
     from .models import digits_cnn
     from .reproducibility import import_tensorflow
@@ -101,22 +176,49 @@ def train_digits(params: dict, settings: dict, seed: int) -> dict:
     tf = import_tensorflow()
     import keras
 
-    x_train, x_test, y_train, y_test = digits_split(settings["train_fraction"], settings["split_seed"],
-                                                    settings["inputs"])
-    one_hot_train, one_hot_test = keras.utils.to_categorical(y_train, 10), keras.utils.to_categorical(y_test, 10)
+    one_hot = keras.utils.to_categorical(y, 10)
     model = digits_cnn(params["learning_rate"], params["l2"], seed=seed)
-    initial_loss = model.evaluate(x_train, one_hot_train, verbose=0)[0]
+    initial_loss = model.evaluate(x, one_hot, verbose=0)[0]
     guard = divergence_guard(limit=10 * initial_loss)
     epochs, batch = settings["epochs"], settings["batch_size"]
-    data = (tf.data.Dataset.from_tensor_slices((x_train, one_hot_train))
-            .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True).batch(batch).repeat(epochs))
+    data = (tf.data.Dataset.from_tensor_slices((x, one_hot))
+            .shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch).repeat(epochs))
     model.fit(data, epochs=1, verbose=0, callbacks=[guard], shuffle=False)  # the dataset reshuffles each epoch
-    if guard.diverged:
-        return {"status": "diverged", "train_accuracy": None, "test_accuracy": None, "initial_loss": initial_loss}
-    train_loss, train_accuracy = model.evaluate(x_train, one_hot_train, verbose=0)
-    test_loss, test_accuracy = model.evaluate(x_test, one_hot_test, verbose=0)
-    return {"train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "train_loss": train_loss,
-            "test_loss": test_loss, "initial_loss": initial_loss}
+    return model, guard.diverged, initial_loss
+
+
+def _evaluate(model, x, y, name: str) -> dict:
+    import keras
+
+    loss, accuracy = model.evaluate(x, keras.utils.to_categorical(y, 10), verbose=0)
+    return {f"{name}_accuracy": accuracy, f"{name}_loss": loss}
+
+
+# A train function's version is part of its results files' configuration: bump it
+# whenever a change alters what the function computes, and older files are refused.
+DIGITS_VERSION = 2  # 2: fits on the training part, reports validation, never test
+
+
+def train_digits(params: dict, settings: dict, seed: int) -> dict:
+    """One grid cell: fit on the training part, report train and validation metrics (never test)."""
+    x_fit, x_val, y_fit, y_val = digits_validation_split(
+        settings["train_fraction"], settings["validation_fraction"], settings["split_seed"], settings["inputs"])
+    model, diverged, initial_loss = fit_digits(x_fit, y_fit, params, settings, seed)
+    if diverged:
+        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None, "initial_loss": initial_loss}
+    return {**_evaluate(model, x_fit, y_fit, "train"), **_evaluate(model, x_val, y_val, "val"),
+            "initial_loss": initial_loss}
+
+
+def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
+    """The selected cell, fitted on all the training data with its own seed, then tested once."""
+    x_train, x_test, y_train, y_test = digits_split(settings["train_fraction"], settings["split_seed"],
+                                                    settings["inputs"])
+    model, diverged, _ = fit_digits(x_train, y_train, params, settings, seed)
+    if diverged:
+        return {"status": "diverged", "test_accuracy": None, "train_images": len(x_train)}
+    return {**_evaluate(model, x_train, y_train, "train"), **_evaluate(model, x_test, y_test, "test"),
+            "train_images": len(x_train), "test_images": len(x_test)}
 
 
 def digits_experiment(profile: Profile, inputs: str = "standardized") -> Experiment:
@@ -128,50 +230,111 @@ def digits_experiment(profile: Profile, inputs: str = "standardized") -> Experim
     return Experiment(
         "digits" if inputs == "standardized" else f"digits-{inputs}",
         {"learning_rate": list(profile.digits_learning_rates), "l2": list(profile.digits_l2s)},
-        {"epochs": profile.digits_epochs, "batch_size": 100, "train_fraction": 0.8, "split_seed": 0,
-         "inputs": inputs},
-        train_digits,
+        {"epochs": profile.digits_epochs, "batch_size": 100, "train_fraction": 0.8,
+         "validation_fraction": 0.2, "split_seed": 0, "inputs": inputs},
+        train_digits, digits_final_test, DIGITS_VERSION,
     )
 
 
+@dataclass(frozen=True)
+class MnistSplits:
+    """MNIST scaled to [0, 1] and split three ways, with the loader's record of the data.
+
+    ``x_fit``/``y_fit`` train the weights, ``x_val``/``y_val`` choose settings and
+    watch training (Keras' ``validation_data``), ``x_test``/``y_test`` are for
+    the final test only. ``x_train``/``y_train`` are fit and validation together.
+    """
+
+    x_fit: np.ndarray
+    y_fit: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    mnist: object
+
+    @property
+    def x_train(self) -> np.ndarray:
+        return np.concatenate([self.x_fit, self.x_val])
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return np.concatenate([self.y_fit, self.y_val])
+
+
 @functools.lru_cache(maxsize=2)
-def mnist_data(allow_stand_in: bool, train_limit: int | None):
-    """MNIST scaled to [0, 1], with at most `train_limit` training images (stratified)."""
+def mnist_data(allow_stand_in: bool, train_limit: int | None, validation_fraction: float = 0.1,
+               split_seed: int = 0) -> MnistSplits:
+    """MNIST's training images split into fitting and validation parts (stratified, seeded).
+
+    At most `train_limit` images fit (a stratified subset, for the ``ci`` profile).
+    """
+    from sklearn.model_selection import train_test_split
+
     from .datasets import load_mnist
 
+    if not 0 < validation_fraction < 1:
+        raise ValueError(f"validation_fraction={validation_fraction!r}: expected a fraction between 0 and 1")
     mnist = load_mnist(allow_stand_in=allow_stand_in)
-    x_train, y_train = mnist.x_train, mnist.y_train
-    if train_limit is not None and train_limit < len(x_train):
-        from sklearn.model_selection import train_test_split
-
-        x_train, _, y_train, _ = train_test_split(x_train, y_train, train_size=train_limit, random_state=0,
-                                                  stratify=y_train)
+    x_fit, x_val, y_fit, y_val = train_test_split(mnist.x_train, mnist.y_train, test_size=validation_fraction,
+                                                  random_state=split_seed, stratify=mnist.y_train)
+    if train_limit is not None and train_limit < len(x_fit):
+        x_fit, _, y_fit, _ = train_test_split(x_fit, y_fit, train_size=train_limit, random_state=split_seed,
+                                              stratify=y_fit)
     scale = lambda images: (images.astype(np.float32) / 255.0)[..., np.newaxis]
-    return scale(x_train), y_train, scale(mnist.x_test), mnist.y_test, mnist
+    return MnistSplits(scale(x_fit), y_fit, scale(x_val), y_val, scale(mnist.x_test), mnist.y_test, mnist)
 
 
-def fit_mnist(params: dict, settings: dict, seed: int):
-    """Train the MNIST network; return the model, its history and the data it saw."""
+def _mnist_splits(settings: dict) -> MnistSplits:
+    return mnist_data(settings["allow_stand_in"], settings["train_limit"], settings["validation_fraction"],
+                      settings["split_seed"])
+
+
+def fit_mnist(params: dict, settings: dict, seed: int, x=None, y=None):
+    """Train the MNIST network on the fitting part (or on `x`, `y`), watching the validation part.
+
+    Returns the model, its history, the divergence guard and the :class:`MnistSplits`.
+    Keras' ``validation_data`` is the validation part, never the test set.
+    """
     from .models import mnist_cnn
 
-    x_train, y_train, x_test, y_test, mnist = mnist_data(settings["allow_stand_in"], settings["train_limit"])
+    data = _mnist_splits(settings)
     model = mnist_cnn(dropout=params["dropout"], learning_rate=settings["learning_rate"], seed=seed)
     guard = divergence_guard(limit=1e3)
-    history = model.fit(x_train, y_train, epochs=settings["epochs"], batch_size=settings["batch_size"],
-                        validation_data=(x_test, y_test), shuffle=True, verbose=0, callbacks=[guard])
-    return model, history, guard, (x_train, y_train, x_test, y_test, mnist)
+    # a final fit trains on the validation part too, so nothing is left to watch
+    validation = (data.x_val, data.y_val) if x is None else None
+    x, y = (data.x_fit, data.y_fit) if x is None else (x, y)
+    history = model.fit(x, y, epochs=settings["epochs"], batch_size=settings["batch_size"],
+                        validation_data=validation, shuffle=True, verbose=0, callbacks=[guard])
+    return model, history, guard, data
+
+
+MNIST_VERSION = 2  # 2: validation part carved from the training data; test only in mnist_final_test
 
 
 def train_mnist(params: dict, settings: dict, seed: int) -> dict:
-    """One MNIST cell: train, then report accuracies and where the data came from."""
-    model, history, guard, (x_train, y_train, x_test, y_test, mnist) = fit_mnist(params, settings, seed)
+    """One MNIST cell: fit, then report train and validation accuracy and where the data came from."""
+    model, history, guard, data = fit_mnist(params, settings, seed)
     if guard.diverged:
-        return {"status": "diverged", "train_accuracy": None, "test_accuracy": None, "data": mnist.source}
-    return {"train_accuracy": model.evaluate(x_train, y_train, verbose=0)[1],
-            "test_accuracy": model.evaluate(x_test, y_test, verbose=0)[1],
+        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None, "data": data.mnist.source}
+    return {"train_accuracy": model.evaluate(data.x_fit, data.y_fit, verbose=0)[1],
+            "val_accuracy": model.evaluate(data.x_val, data.y_val, verbose=0)[1],
             "val_accuracy_by_epoch": [float(value) for value in history.history["val_accuracy"]],
-            "train_images": int(len(x_train)), "test_images": int(len(x_test)),
-            "official_split": mnist.official_split, "data": mnist.source}
+            "train_images": int(len(data.x_fit)), "val_images": int(len(data.x_val)),
+            "official_split": data.mnist.official_split, "data": data.mnist.source}
+
+
+def mnist_final_test(params: dict, settings: dict, seed: int) -> dict:
+    """The selected cell, fitted on all the training data (fit and validation parts), tested once."""
+    data = _mnist_splits(settings)
+    x_train, y_train = data.x_train, data.y_train
+    model, _, guard, _ = fit_mnist(params, settings, seed, x_train, y_train)
+    if guard.diverged:
+        return {"status": "diverged", "test_accuracy": None, "data": data.mnist.source}
+    return {"train_accuracy": model.evaluate(x_train, y_train, verbose=0)[1],
+            "test_accuracy": model.evaluate(data.x_test, data.y_test, verbose=0)[1],
+            "train_images": int(len(x_train)), "test_images": int(len(data.x_test)),
+            "official_split": data.mnist.official_split, "data": data.mnist.source}
 
 
 def mnist_experiment(profile: Profile) -> Experiment:
@@ -180,8 +343,9 @@ def mnist_experiment(profile: Profile) -> Experiment:
         "mnist",
         {"dropout": list(profile.mnist_dropouts)},
         {"epochs": profile.mnist_epochs, "batch_size": 128, "learning_rate": 1e-3,
-         "train_limit": profile.mnist_train_limit, "allow_stand_in": profile.allow_stand_in},
-        train_mnist,
+         "train_limit": profile.mnist_train_limit, "validation_fraction": 0.1, "split_seed": 0,
+         "allow_stand_in": profile.allow_stand_in},
+        train_mnist, mnist_final_test, MNIST_VERSION,
     )
 
 

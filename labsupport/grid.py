@@ -110,6 +110,7 @@ class GridResults:
     configuration: dict
     runs: list = field(default_factory=list)
     cells: dict = field(default_factory=dict)  # cell_key -> record
+    test: dict | None = None  # the selected cell's one test (see final_test)
 
     @classmethod
     def load(cls, path) -> "GridResults":
@@ -138,12 +139,14 @@ class GridResults:
                                 "written by labsupport.grid; move it away or delete it")
         records = document.get("cells", [])
         return cls(path, document["configuration"], document.get("runs", []),
-                   {cell_key(record["params"]): record for record in records})
+                   {cell_key(record["params"]): record for record in records}, document.get("test"))
 
     def save(self) -> None:
         """Write the file atomically: readers see the old or the new version, never half of one."""
         document = {"format": FORMAT, "configuration": self.configuration, "runs": self.runs,
                     "cells": list(self.cells.values())}
+        if self.test is not None:
+            document["test"] = self.test
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
         try:
@@ -191,7 +194,20 @@ class GridResults:
         return table
 
     def best(self, metric: str) -> dict:
-        """The finished, non-diverged cell with the highest `metric`."""
+        """The finished, non-diverged cell with the highest `metric`.
+
+        `metric` is the selection criterion, always named by the caller: a
+        validation metric, never a test metric (selecting on the test set makes
+        its figure optimistic), or a training metric to study training.
+
+        Raises
+        ------
+        ValueError
+            If `metric` is a test metric, or no finished cell reports it.
+        """
+        if metric.startswith("test"):
+            raise ValueError(f"metric={metric!r}: selecting on the test set biases the test figure; "
+                             "select on a validation metric such as 'val_accuracy'")
         finished = [r for r in self.cells.values() if r["status"] == "ok" and r["metrics"].get(metric) is not None]
         if not finished:
             raise ValueError(f"metric={metric!r}: no finished cell reports it")
@@ -256,9 +272,11 @@ def run_cell(train: Callable, params: dict, seed: int, settings: dict) -> dict:
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
 
-def configuration(train: Callable, grid: Mapping, settings: Mapping, seed: int, experiment: str | None = None) -> dict:
-    """What makes two runs the same experiment: the train function, grid, settings and seed."""
+def configuration(train: Callable, grid: Mapping, settings: Mapping, seed: int, experiment: str | None = None,
+                  version: int = 0) -> dict:
+    """What makes two runs the same experiment: the train function and its version, grid, settings and seed."""
     return json.loads(json.dumps({"experiment": experiment or _describe(train), "train": _describe(train),
+                                  "version": int(version),
                                   "grid": {name: list(values) for name, values in grid.items()},
                                   "settings": dict(settings), "seed": int(seed)}, default=_json_value))
 
@@ -299,7 +317,7 @@ def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
 def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mapping | None = None, seed: int = 0,
              experiment: str | None = None, executor: concurrent.futures.Executor | None = None,
              workers: int | None = None, progress: bool = False, command: str | None = None,
-             profile: str | None = None) -> GridResults:
+             profile: str | None = None, version: int = 0) -> GridResults:
     """Train every cell of `grid` not yet in `out`, writing each result as it finishes.
 
     Parameters
@@ -322,6 +340,9 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
         Show a tqdm progress bar on the terminal.
     command, profile : str, optional
         Recorded in the provenance.
+    version : int
+        The train function's version, part of the configuration: bumping it
+        makes files written by the older code be refused rather than resumed.
 
     Returns
     -------
@@ -335,7 +356,7 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
     from tqdm.auto import tqdm
 
     settings = dict(settings or {})
-    config = configuration(train, grid, settings, seed, experiment)
+    config = configuration(train, grid, settings, seed, experiment, version)
     results = _open(Path(out), config)
     todo = [params for params in cells(grid) if cell_key(params) not in results.cells]
     if workers is not None and workers < 1:
@@ -376,3 +397,47 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
         if owned is not None:
             owned.shutdown(wait=True, cancel_futures=True)
     return results
+
+
+def final_test(results: GridResults, evaluate: Callable, metric: str) -> dict:
+    """Test the cell that `metric` selects, once, and record the result in the file.
+
+    The grid's train function reports training and validation metrics only, so
+    nothing can be selected on the test set. Once the grid is complete, the best
+    cell on `metric` (a validation metric) is handed to `evaluate`, which trains
+    it again with the cell's own seed (on all the training data, validation part
+    included) and measures it on the test set. The record is stored in the
+    results file; calling again returns it without testing again.
+
+    Parameters
+    ----------
+    results : GridResults
+        A complete grid.
+    evaluate : callable ``evaluate(params, settings, seed) -> dict``
+        Module-level, like a train function; returns test metrics.
+    metric : str
+        The selection metric, as for :meth:`GridResults.best`.
+
+    Returns
+    -------
+    dict
+        A cell record (params, seed, status, metrics, seconds, ...) plus
+        ``selected_on`` and ``selected_value``.
+
+    Raises
+    ------
+    ValueError
+        If the grid is not complete, or `metric` is a test metric.
+    """
+    if not results.is_complete():
+        raise ValueError(f"{results.path}: {len(results.cells)} of {len(cells(results.grid))} cells done; "
+                         "the selection and its test need the complete grid")
+    best = results.best(metric)
+    done = results.test
+    if done is not None and done["params"] == best["params"] and done["selected_on"] == metric:
+        return done
+    record = run_cell(evaluate, best["params"], best["seed"], results.configuration["settings"])
+    record.update(selected_on=metric, selected_value=best["metrics"][metric], evaluate=_describe(evaluate))
+    results.test = record
+    results.save()
+    return record

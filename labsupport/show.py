@@ -46,8 +46,9 @@ class StandInBanner:
     def paragraphs(self) -> list[str]:
         note = self.note
         return [
-            f"Every figure and number below this box comes from a stand-in, {note.description}, "
-            f"not from {note.dataset}: they show that the code runs, not what {note.dataset} gives.",
+            f"Every {note.dataset} figure and number below this box comes from a stand-in, "
+            f"{note.description}, not from {note.dataset}: they show that the code runs, "
+            f"not what {note.dataset} gives.",
             f"What was missing: {note.missing}",
             f"How to get the real data: {note.how_to_get}",
         ]

@@ -7,7 +7,7 @@ import pytest
 
 from labsupport.__main__ import main as cli
 from labsupport.experiments import digits_experiment
-from labsupport.grid import GridFileError, GridResults, cell_seed, cells, run_grid
+from labsupport.grid import GridFileError, GridResults, cell_seed, cells, final_test, run_grid
 from labsupport.profiles import get_profile
 
 CALLS = []
@@ -117,7 +117,7 @@ def test_a_diverging_digits_cell_is_recorded_as_diverged(sequential_digits):
     statuses = {r["params"]["learning_rate"]: r["status"] for r in sequential_digits.records()}
     assert statuses[10.0] == "diverged" and statuses[0.01] == "ok"
     diverged = [r for r in sequential_digits.records() if r["status"] == "diverged"]
-    assert all(r["metrics"]["test_accuracy"] is None for r in diverged)  # not a silent 0.1
+    assert all(r["metrics"]["val_accuracy"] is None for r in diverged)  # not a silent 0.1
 
 
 def test_worker_processes_give_identical_metrics(sequential_digits, tmp_path):
@@ -142,10 +142,17 @@ def test_a_dask_local_cluster_gives_identical_metrics(sequential_digits, tmp_pat
 def test_command_line_runs_resumes_and_refuses(tmp_path, capsys):
     out = tmp_path / "cli.json"
     assert cli(["grid", "digits", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
-    assert "4 of 4 cells done" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "4 of 4 cells done" in printed and "selected on val_accuracy" in printed
+    tested = json.loads(out.read_text())["test"]
     assert cli(["grid", "digits", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
     document = json.loads(out.read_text())
     assert [run["cells_to_train"] for run in document["runs"]] == [4, 0]
+    assert document["test"] == tested  # tested once, not again on the second run
+    chosen = max((r for r in document["cells"] if r["status"] == "ok"), key=lambda r: r["metrics"]["val_accuracy"])
+    assert tested["params"] == chosen["params"] and tested["seed"] == chosen["seed"]
+    assert tested["metrics"]["train_images"] == 1_437 and tested["metrics"]["test_images"] == 360
+    assert all(not name.startswith("test") for r in document["cells"] for name in r["metrics"])
     assert document["runs"][0]["command"].startswith("python -m labsupport grid digits --profile ci")
     foreign = tmp_path / "foreign.json"
     foreign.write_text('{"hello": "world"}')
@@ -171,3 +178,102 @@ def test_digits_inputs_are_checked_and_standardized_with_training_statistics():
     varying = std > 0
     np.testing.assert_allclose(z_test[:, varying], ((raw_test - mean) / np.where(varying, std, 1))[:, varying], rtol=1e-5, atol=1e-5)
     assert np.array_equal(z_train[:, ~varying], raw_train[:, ~varying] - mean[~varying])  # blank pixels are only centred
+
+
+def test_a_file_of_another_train_function_version_is_refused(tmp_path):
+    out = tmp_path / "results.json"
+    run_grid(fake_train, FAKE_GRID, out, version=1)
+    assert GridResults.load(out).configuration["version"] == 1
+    with pytest.raises(GridFileError, match="differs in: version"):
+        run_grid(fake_train, FAKE_GRID, out, version=2)
+
+
+def test_best_needs_an_explicit_metric_and_refuses_test_metrics(tmp_path):
+    results = run_grid(fake_train, FAKE_GRID, tmp_path / "r.json")
+    with pytest.raises(TypeError):
+        results.best()  # no default selection metric
+    for metric in ("test_accuracy", "test_loss"):
+        with pytest.raises(ValueError, match=f"metric='{metric}': selecting on the test set"):
+            results.best(metric)
+
+
+EVALUATIONS = []
+
+
+def fake_evaluate(params, settings, seed):
+    EVALUATIONS.append((dict(params), seed))
+    return {"test_score": params["a"] + 100 * params["b"]}
+
+
+def test_final_test_evaluates_the_validation_choice_once_and_stores_it(tmp_path):
+    EVALUATIONS.clear()
+    out = tmp_path / "r.json"
+    partial = GridResults(out, {"grid": FAKE_GRID})
+    with pytest.raises(ValueError, match="0 of 6 cells done"):
+        final_test(partial, fake_evaluate, "score")
+    results = run_grid(fake_train, FAKE_GRID, out, settings={"k": 1}, seed=3)
+    chosen = max((r for r in results.records() if r["status"] == "ok"), key=lambda r: r["metrics"]["score"])
+    record = final_test(results, fake_evaluate, "score")
+    assert EVALUATIONS == [(chosen["params"], chosen["seed"])]  # one evaluation, with the cell's own seed
+    assert record["selected_on"] == "score" and record["selected_value"] == chosen["metrics"]["score"]
+    assert record["metrics"] == fake_evaluate(chosen["params"], {}, 0)
+    reloaded = GridResults.load(out)
+    assert reloaded.test == record
+    EVALUATIONS.clear()
+    assert final_test(reloaded, fake_evaluate, "score") == record and EVALUATIONS == []  # not again
+    with pytest.raises(ValueError, match="selecting on the test set"):
+        final_test(reloaded, fake_evaluate, "test_score")
+
+
+def test_digits_validation_split_is_stratified_and_inside_the_training_data():
+    from labsupport.experiments import digits_split, digits_validation_split
+
+    x_train, _, y_train, _ = digits_split(inputs="raw")
+    x_fit, x_val, y_fit, y_val = digits_validation_split(inputs="raw")
+    assert (len(x_fit), len(x_val)) == (1_149, 288)
+    rows = lambda x: sorted(row.tobytes() for row in x.reshape(len(x), -1))
+    assert rows(np.concatenate([x_fit, x_val])) == rows(x_train)  # a partition of the training data
+    assert np.abs(np.bincount(y_val, minlength=10) / len(y_val) - np.bincount(y_train) / len(y_train)).max() < 0.01
+    z_fit, z_val, _, _ = digits_validation_split(inputs="standardized")
+    mean, std = x_fit.mean(axis=0), x_fit.std(axis=0)
+    varying = std > 0
+    np.testing.assert_allclose(z_val[:, varying], ((x_val - mean) / np.where(varying, std, 1))[:, varying],
+                               rtol=1e-5, atol=1e-5)  # the fitting part's statistics, not the validation part's
+    with pytest.raises(ValueError, match="validation_fraction=1.5"):
+        digits_validation_split(validation_fraction=1.5)
+
+
+def test_mnist_is_fitted_on_its_fitting_part_and_watched_on_validation_never_test():
+    from labsupport.experiments import fit_mnist, mnist_data
+
+    settings = {"epochs": 1, "batch_size": 128, "learning_rate": 1e-3, "train_limit": 300, "validation_fraction": 0.1,
+                "split_seed": 0, "allow_stand_in": True}
+    data = mnist_data(True, 300, 0.1, 0)
+    assert len(data.x_fit) == 300 and len(data.x_val) == round(0.1 * len(data.mnist.x_train))
+    rows = lambda x: {row.tobytes() for row in np.asarray(x).reshape(len(x), -1)}
+    assert rows((data.x_val[..., 0] * 255).round().astype(np.uint8)) <= rows(data.mnist.x_train)
+    model, history, _, _ = fit_mnist({"dropout": 0.5}, settings, seed=1)
+    val_loss, val_accuracy = model.evaluate(data.x_val, data.y_val, verbose=0)
+    test_loss, _ = model.evaluate(data.x_test, data.y_test, verbose=0)
+    assert np.isclose(history.history["val_loss"][-1], val_loss, rtol=1e-5)
+    assert not np.isclose(history.history["val_loss"][-1], test_loss, rtol=1e-5)
+
+
+def test_heatmaps_frame_the_cell_the_selection_metric_picks(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.patches import Rectangle
+
+    from labsupport import plots
+
+    results = run_grid(fake_train, FAKE_GRID, tmp_path / "r.json")
+    results.cells = {key: {**record, "metrics": {"train": 0.5, "val": 0.5}} for key, record in results.cells.items()}
+    best_val = results.cells[json.dumps({"a": 2, "b": 0.0}, sort_keys=True)]
+    best_val["metrics"] = {"train": 0.1, "val": 0.9}
+    fig = plots.grid_heatmaps(results, "a", "b", ("train", "val"), select="val")
+    for ax in fig.axes[:2]:
+        framed = [p for p in ax.patches if isinstance(p, Rectangle) and not p.get_fill()]
+        assert [(p.get_x() + 0.5, p.get_y() + 0.5) for p in framed] == [(0.0, 1.0)]  # column b=0.0, row a=2
+    with pytest.raises(TypeError):
+        plots.grid_heatmaps(results, "a", "b", ("train", "val"))  # no default selection

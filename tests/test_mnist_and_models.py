@@ -235,7 +235,7 @@ def test_the_banner_names_what_was_missing_and_how_to_get_it(empty_places):
     page = banner._repr_html_()
     assert page.startswith('<div class="admonition warning')
     assert "Stand-in data: MNIST was not found" in page
-    assert "Every figure and number below this box comes from a stand-in" in page
+    assert "Every MNIST figure and number below this box comes from a stand-in" in page
     assert str(folder / "mnist.npz") in page  # what was missing, and where it was looked for
     assert "<code>$LABSUPPORT_DATA_DIR/mnist/</code>" in page  # how to get it
     assert repr(banner).startswith("WARNING: Stand-in data: MNIST")
