@@ -8,7 +8,9 @@ The plain loop is the notes' code with today's Keras: for each of the 7 x 7
 ``evaluate``. The grid is the project's command line, ``python -m labsupport grid
 digits --profile full --workers 2``, timed from the outside (start-up included).
 Both use the same data (split and preprocessing). Prints both wall times, their ratio (target <= 1/3)
-and both best-cell test accuracies (target: the grid's is at least the loop's).
+and both test accuracies: the loop's is the notes' figure, the best test accuracy of
+all cells (selected on test, so optimistic); the grid's is the test accuracy of the
+cell chosen on validation, trained again on all the training data and tested once.
 """
 
 from __future__ import annotations
@@ -76,8 +78,7 @@ def main() -> None:
     subprocess.run(command, check=True)
     grid_seconds = time.perf_counter() - start
     results = json.loads(out.read_text())
-    finished = [cell for cell in results["cells"] if cell["status"] == "ok"]
-    grid_best = max(finished, key=lambda cell: cell["metrics"]["test_accuracy"])
+    tested = results["test"]  # the validation-selected cell, tested once
     diverged = sum(cell["status"] == "diverged" for cell in results["cells"])
 
     print("plain loop (the notes' code):", flush=True)
@@ -85,9 +86,10 @@ def main() -> None:
 
     print(f"\n{len(results['cells'])} cells, {profile.digits_epochs} epochs each, profile {profile.name}")
     print(f"plain loop : {loop_seconds:8.1f} s ({loop_seconds / len(results['cells']):.2f} s per cell); "
-          f"best test accuracy {loop_best:.4f} at {loop_where}")
+          f"best test accuracy of all cells (selected on test) {loop_best:.4f} at {loop_where}")
     print(f"grid       : {grid_seconds:8.1f} s with {args.workers} workers, {diverged} cells stopped as diverged; "
-          f"best test accuracy {grid_best['metrics']['test_accuracy']:.4f} at {grid_best['params']}")
+          f"test accuracy of the cell chosen on validation {tested['metrics']['test_accuracy']:.4f} "
+          f"at {tested['params']}")
     print(f"ratio grid/loop = {grid_seconds / loop_seconds:.3f} (target <= 0.333); results in {out}")
 
 

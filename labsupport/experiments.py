@@ -94,7 +94,8 @@ def standardize(train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...
 
     Examples
     --------
-    >>> train, test = standardize(np.array([[1.0, 5.0], [3.0, 5.0]]), np.array([[2.0, 6.0]]))
+    >>> train = np.array([[1.0, 5.0], [3.0, 5.0]])
+    >>> train, test = standardize(train, np.array([[2.0, 6.0]]))
     >>> train.tolist(), test.tolist()
     ([[-1.0, 0.0], [1.0, 0.0]], [[0.0, 1.0]])
     """
@@ -200,24 +201,27 @@ DIGITS_VERSION = 2  # 2: fits on the training part, reports validation, never te
 
 
 def train_digits(params: dict, settings: dict, seed: int) -> dict:
-    """One grid cell: fit on the training part, report train and validation metrics (never test)."""
+    """One grid cell: fit on the fitting part; report train and validation, never test."""
     x_fit, x_val, y_fit, y_val = digits_validation_split(
-        settings["train_fraction"], settings["validation_fraction"], settings["split_seed"], settings["inputs"])
+        settings["train_fraction"], settings["validation_fraction"],
+        settings["split_seed"], settings["inputs"])
     model, diverged, initial_loss = fit_digits(x_fit, y_fit, params, settings, seed)
     if diverged:
-        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None, "initial_loss": initial_loss}
-    return {**_evaluate(model, x_fit, y_fit, "train"), **_evaluate(model, x_val, y_val, "val"),
-            "initial_loss": initial_loss}
+        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None,
+                "initial_loss": initial_loss}
+    return {**_evaluate(model, x_fit, y_fit, "train"),
+            **_evaluate(model, x_val, y_val, "val"), "initial_loss": initial_loss}
 
 
 def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
-    """The selected cell, fitted on all the training data with its own seed, then tested once."""
-    x_train, x_test, y_train, y_test = digits_split(settings["train_fraction"], settings["split_seed"],
-                                                    settings["inputs"])
+    """The selected cell, fitted on all the training data with its seed, tested once."""
+    x_train, x_test, y_train, y_test = digits_split(
+        settings["train_fraction"], settings["split_seed"], settings["inputs"])
     model, diverged, _ = fit_digits(x_train, y_train, params, settings, seed)
     if diverged:
-        return {"status": "diverged", "test_accuracy": None, "train_images": len(x_train)}
-    return {**_evaluate(model, x_train, y_train, "train"), **_evaluate(model, x_test, y_test, "test"),
+        return {"status": "diverged", "test_accuracy": None}
+    return {**_evaluate(model, x_train, y_train, "train"),
+            **_evaluate(model, x_test, y_test, "test"),
             "train_images": len(x_train), "test_images": len(x_test)}
 
 

@@ -69,7 +69,8 @@ def cell_seed(base_seed: int, params: Mapping) -> int:
 
     Examples
     --------
-    >>> cell_seed(0, {"lr": 0.1}) == cell_seed(0, {"lr": 0.1}) != cell_seed(1, {"lr": 0.1})
+    >>> cell = {"lr": 0.1}
+    >>> cell_seed(0, cell) == cell_seed(0, dict(cell)) != cell_seed(1, cell)
     True
     """
     text = f"{int(base_seed)}|{cell_key(params)}"
@@ -267,7 +268,8 @@ def run_cell(train: Callable, params: dict, seed: int, settings: dict) -> dict:
     start = time.perf_counter()
     metrics = dict(train(dict(params), dict(settings), seed))
     status = metrics.pop("status", "ok")
-    return {"params": dict(params), "seed": seed, "status": status, "metrics": _clean_metrics(metrics),
+    return {"params": dict(params), "seed": seed, "status": status,
+            "metrics": _clean_metrics(metrics),
             "seconds": round(time.perf_counter() - start, 3), "finished": _now(),
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
@@ -430,14 +432,17 @@ def final_test(results: GridResults, evaluate: Callable, metric: str) -> dict:
         If the grid is not complete, or `metric` is a test metric.
     """
     if not results.is_complete():
-        raise ValueError(f"{results.path}: {len(results.cells)} of {len(cells(results.grid))} cells done; "
+        done, total = len(results.cells), len(cells(results.grid))
+        raise ValueError(f"{results.path}: {done} of {total} cells done; "
                          "the selection and its test need the complete grid")
     best = results.best(metric)
     done = results.test
-    if done is not None and done["params"] == best["params"] and done["selected_on"] == metric:
+    if done and done["params"] == best["params"] and done["selected_on"] == metric:
         return done
-    record = run_cell(evaluate, best["params"], best["seed"], results.configuration["settings"])
-    record.update(selected_on=metric, selected_value=best["metrics"][metric], evaluate=_describe(evaluate))
+    settings = results.configuration["settings"]
+    record = run_cell(evaluate, best["params"], best["seed"], settings)
+    record.update(selected_on=metric, selected_value=best["metrics"][metric],
+                  evaluate=_describe(evaluate))
     results.test = record
     results.save()
     return record

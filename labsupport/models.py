@@ -48,8 +48,8 @@ def _initializer(seed: int | None, layer: int):
     return keras.initializers.GlorotUniform(seed=None if seed is None else seed + layer)
 
 
-def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int = 50, steps_per_execution: int = 150,
-               seed: int | None = None):
+def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int = 50,
+               steps_per_execution: int = 150, seed: int | None = None):
     """The digits network of the grid-search experiment, compiled for SGD.
 
     8x8x1 input -> 3x3 convolution with `filters` filters ("same", ReLU) -> 2x2 max
@@ -80,7 +80,8 @@ def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int =
     8660
     """
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size")
     if not l2 >= 0:
         raise ValueError(f"l2={l2!r}: expected a non-negative penalty weight")
     import_tensorflow()
@@ -90,7 +91,8 @@ def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int =
     model = keras.Sequential(
         [
             keras.Input((8, 8, 1)),
-            keras.layers.Conv2D(filters, 3, padding="same", activation="relu", kernel_regularizer=penalty,
+            keras.layers.Conv2D(filters, 3, padding="same", activation="relu",
+                                kernel_regularizer=penalty,
                                 kernel_initializer=_initializer(seed, 0)),
             keras.layers.MaxPooling2D(2),
             keras.layers.Flatten(),
@@ -100,14 +102,16 @@ def digits_cnn(learning_rate: float, l2: float, filters: int = 10, hidden: int =
                                kernel_initializer=_initializer(seed, 2)),
         ]
     )
-    # this model is so small that Python overhead, not arithmetic, dominates: one compiled
-    # call runs many steps (the benchmark measured it)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="categorical_crossentropy",
-                  metrics=["accuracy"], steps_per_execution=steps_per_execution)
+    # this model is so small that Python overhead, not arithmetic, dominates: one
+    # compiled call runs many steps (the benchmark measured it)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+                  loss="categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=steps_per_execution)
     return model
 
 
-def mnist_cnn(dropout: float = 0.5, learning_rate: float = 1e-3, seed: int | None = None):
+def mnist_cnn(dropout: float = 0.5, learning_rate: float = 1e-3,
+              seed: int | None = None):
     """The MNIST network of the lecture notes, compiled for Adam.
 
     28x28x1 -> 5x5 convolution, 32 filters ("same", ReLU) -> 2x2 max pooling ->
@@ -136,25 +140,30 @@ def mnist_cnn(dropout: float = 0.5, learning_rate: float = 1e-3, seed: int | Non
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout={dropout!r}: expected a rate in [0, 1)")
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size")
     import_tensorflow()
     import keras
 
     model = keras.Sequential(
         [
             keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(32, 5, padding="same", activation="relu", kernel_initializer=_initializer(seed, 0)),
+            keras.layers.Conv2D(32, 5, padding="same", activation="relu",
+                                kernel_initializer=_initializer(seed, 0)),
             keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(64, 5, padding="same", activation="relu", kernel_initializer=_initializer(seed, 1)),
+            keras.layers.Conv2D(64, 5, padding="same", activation="relu",
+                                kernel_initializer=_initializer(seed, 1)),
             keras.layers.MaxPooling2D(2),
             keras.layers.Flatten(),
-            keras.layers.Dense(1024, activation="relu", kernel_initializer=_initializer(seed, 2)),
+            keras.layers.Dense(1024, activation="relu",
+                               kernel_initializer=_initializer(seed, 2)),
             keras.layers.Dropout(dropout, seed=None if seed is None else seed + 3),
             keras.layers.Dense(10, kernel_initializer=_initializer(seed, 4)),
         ]
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
     return model
 
 

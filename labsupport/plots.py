@@ -22,6 +22,9 @@ def value_label(value) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
 
+AXIS_NAMES = {"learning_rate": "learning rate", "l2": r"L2 penalty $\lambda$"}
+
+
 def text_colour(cmap, value: float, vmin: float = 0.0, vmax: float = 1.0) -> str:
     """Black or white, whichever contrasts more with `cmap`'s colour at `value`.
 
@@ -72,8 +75,8 @@ def grid_heatmap(ax, results, metric: str, rows: str, cols: str, *, select: str,
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2.5))
     ax.set_xticks(range(len(results.grid[cols])), [value_label(v) for v in results.grid[cols]])
     ax.set_yticks(range(len(results.grid[rows])), [value_label(v) for v in results.grid[rows]])
-    ax.set_xlabel(cols.replace("_", " "))
-    ax.set_ylabel(rows.replace("_", " "))
+    ax.set_xlabel(AXIS_NAMES.get(cols, cols.replace("_", " ")))
+    ax.set_ylabel(AXIS_NAMES.get(rows, rows.replace("_", " ")))
     ax.set_title(title or metric.replace("_", " ").replace("val ", "validation "))
     return image
 

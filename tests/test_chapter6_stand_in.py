@@ -66,7 +66,7 @@ def glued(notebook, key):
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if output.get("metadata", {}).get("scrapbook", {}).get("name") == key:
-                return output["data"]["text/plain"]
+                return output["data"]["application/papermill.record/text/plain"]
     raise KeyError(key)
 
 
