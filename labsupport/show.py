@@ -54,8 +54,13 @@ class StandInBanner:
         ]
 
     def _repr_html_(self) -> str:
-        body = "".join(f"<p>{_inline_code(paragraph)}</p>" for paragraph in self.paragraphs())
-        body = body.replace("\n", "<br>")
+        first, _, how = self.paragraphs()
+        # the loader's message is a list of files, checksums and places: kept as lines,
+        # and allowed to wrap anywhere so that a long checksum cannot overflow the box
+        missing = html.escape(self.note.missing)
+        body = (f"<p>{_inline_code(first)}</p><p>What was missing:</p>"
+                f'<pre style="white-space: pre-wrap; overflow-wrap: anywhere">{missing}</pre>'
+                f"<p>{_inline_code(how)}</p>")
         return (f'<div class="admonition warning stand-in-warning" role="note">'
                 f'<p class="admonition-title">{html.escape(self.title())}</p>{body}</div>')
 
