@@ -238,6 +238,10 @@ def _malformed(document: dict) -> str | None:
             return f"cells[{index}] lacks metrics or status"
         if set(record["params"]) != set(grid):
             return f"cells[{index}].params names {sorted(record['params'])}, not the grid's {sorted(grid)}"
+    test = document.get("test")
+    if test is not None and not (isinstance(test, dict) and isinstance(test.get("params"), dict)
+                                 and isinstance(test.get("metrics"), dict)):
+        return "test is not a cell record with params and metrics"
     return None
 
 

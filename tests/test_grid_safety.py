@@ -38,6 +38,7 @@ MALFORMED = {
     "params of another grid": document(cells=[{"params": {"b": 1}, "status": "ok", "metrics": {}}]),
     "grid not an object": document(configuration={**GOOD_CONFIGURATION, "grid": [1, 2]}),
     "runs a string": document(runs="yesterday"),
+    "test not a record": document(test=[0.99]),
 }
 
 
