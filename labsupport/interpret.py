@@ -37,8 +37,18 @@ def _tf():
     return import_tensorflow()
 
 
+def _layers(model) -> list:
+    """The model's layers without its input layer (a functional model lists one, a Sequential not)."""
+    keras = _keras()
+    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+
+
 def layer_names(model) -> list[str]:
     """The names of a model's layers, in order (the names every function here accepts).
+
+    A functional model's input layer is left out, so that a Sequential model and
+    the same layers built with the functional API number their layers alike;
+    every function here that takes a layer also takes its index in this list.
 
     Examples
     --------
@@ -46,11 +56,11 @@ def layer_names(model) -> list[str]:
     >>> [name.split("_")[0] for name in layer_names(mnist_cnn(seed=0))][:4]
     ['conv2d', 'max', 'conv2d', 'max']
     """
-    return [layer.name for layer in model.layers]
+    return [layer.name for layer in _layers(model)]
 
 
 def _check_layer(model, layer, argument: str = "layer") -> str:
-    """The name of `layer`, given by name or by index into ``model.layers``."""
+    """The name of `layer`, given by name or by index into :func:`layer_names`."""
     names = layer_names(model)
     if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
         if -len(names) <= layer < len(names):
@@ -128,7 +138,7 @@ def activations(model, images, layers: Sequence[str] | None = None) -> dict[str,
         Sequential or functional.
     images : array_like, shape (batch, height, width, channels)
     layers : sequence of str or int, optional
-        Layer names or indices into ``model.layers``; all layers by default.
+        Layer names or indices into :func:`layer_names`; all layers by default.
 
     Returns
     -------
@@ -605,12 +615,12 @@ def cascading_randomisation(model, images, explain: Callable, classes=None, seed
     --------
     >>> from labsupport.models import mnist_cnn
     >>> check = cascading_randomisation(mnist_cnn(seed=0), np.random.rand(2, 28, 28, 1), edges)
-    >>> len(check.randomised), float(check.similarity.min())
+    >>> len(check.randomised), round(float(check.similarity.min()), 9)
     (5, 1.0)
     """
     images = np.asarray(images)
     chosen = _classes(classes, len(images), class_scores(model, images))
-    weighted = [layer.name for layer in model.layers if layer.weights][::-1]
+    weighted = [layer.name for layer in _layers(model) if layer.weights][::-1]
     randomised, maps = [[]], [np.asarray(explain(model, images, chosen))]
     for step in range(1, len(weighted) + 1):
         copy = randomised_copy(model, weighted[:step], seed=seed + step)
@@ -653,8 +663,8 @@ def model_receptive_field(model, layer: str | int) -> tuple[ReceptiveField, Rece
     size = list(model.inputs[0].shape[1:3])
     axes = ([], [])
     pointwise = (keras.layers.Activation, keras.layers.Dropout, keras.layers.BatchNormalization,
-                 keras.layers.ReLU, keras.layers.InputLayer)
-    for current in model.layers:
+                 keras.layers.ReLU)
+    for current in _layers(model):
         if isinstance(current, (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
             is_conv = isinstance(current, keras.layers.Conv2D)
             kernel = current.kernel_size if is_conv else current.pool_size
