@@ -166,8 +166,11 @@ def activations(model, images, layers: Sequence[str] | None = None) -> dict[str,
     return {name: np.asarray(value) for name, value in zip(names, found)}
 
 
-def class_scores(model, images) -> np.ndarray:
+def class_scores(model, images, batch_size: int = 256) -> np.ndarray:
     """The model's outputs (class scores) for `images`, in inference mode.
+
+    The images go through the model `batch_size` at a time, so that a large set
+    does not hold every layer's activations for all of them at once.
 
     Examples
     --------
@@ -175,7 +178,10 @@ def class_scores(model, images) -> np.ndarray:
     >>> class_scores(mnist_cnn(seed=0), np.zeros((2, 28, 28, 1))).shape
     (2, 10)
     """
-    return np.asarray(model(_images(model, images), training=False))
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    x = _images(model, images)
+    return np.concatenate([np.asarray(model(x[start:start + batch_size], training=False))
+                           for start in range(0, int(x.shape[0]), batch_size)])
 
 
 def input_gradient(model, images, classes=None) -> np.ndarray:
@@ -283,8 +289,7 @@ def occlusion(model, images, classes=None, patch: int = 7, stride: int = 2, fill
         for position in range(rows * cols):
             top, left = (position // cols) * stride, (position % cols) * stride
             occluded[position, top:top + patch, left:left + patch, :] = fill
-        scores = np.concatenate([class_scores(model, occluded[start:start + batch_size])[:, chosen[index]]
-                                 for start in range(0, len(occluded), batch_size)])
+        scores = class_scores(model, occluded, batch_size)[:, chosen[index]]
         maps[index] = (intact[index, chosen[index]] - scores).reshape(rows, cols)
     return maps
 
@@ -503,7 +508,13 @@ def edges(model, images, classes=None) -> np.ndarray:
     x = np.asarray(images, dtype=np.float64)
     if x.ndim != 4:
         raise ValueError(f"images has shape {x.shape}: expected (batch, height, width, channels)")
-    return np.hypot(sobel(x, axis=1), sobel(x, axis=2)).sum(axis=-1)
+    # one image and one channel at a time: scipy's Sobel smooths along every other axis, and
+    # must not mix neighbouring images or channels
+    strength = np.zeros(x.shape)
+    for index in np.ndindex(x.shape[0], x.shape[3]):
+        plane = x[index[0], :, :, index[1]]
+        strength[index[0], :, :, index[1]] = np.hypot(sobel(plane, axis=0), sobel(plane, axis=1))
+    return strength.sum(axis=-1)
 
 
 def rank_correlation(first, second) -> np.ndarray:

@@ -54,6 +54,18 @@ class Profile:
         Epochs of the MNIST network.
     mnist_dropouts : tuple of float
         The dropout rates the MNIST grid compares.
+    interpret_train_limit : int or None
+        Training images for chapter 8's MNIST network (None: all there are).
+    interpret_epochs : int
+        Epochs of chapter 8's MNIST network.
+    interpret_ascent_steps : int
+        Gradient-ascent steps per filter visualisation.
+    interpret_ascent_filters : int
+        Filters of the second convolution visualised by gradient ascent.
+    interpret_sanity_images : int
+        Images explained at every step of the model-randomisation check.
+    interpret_field_images : int
+        Images whose input gradients map a deep unit's receptive field.
     allow_stand_in : bool
         Whether a dataset that cannot be had (not in the data folder, not in
         the Keras cache, no download) is replaced by its labelled stand-in
@@ -79,6 +91,12 @@ class Profile:
     mnist_train_limit: int | None
     mnist_epochs: int
     mnist_dropouts: tuple
+    interpret_train_limit: int | None
+    interpret_epochs: int
+    interpret_ascent_steps: int
+    interpret_ascent_filters: int
+    interpret_sanity_images: int
+    interpret_field_images: int
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
@@ -105,6 +123,12 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=1_000,
         mnist_epochs=1,
         mnist_dropouts=(0.5,),
+        interpret_train_limit=3_000,
+        interpret_epochs=1,
+        interpret_ascent_steps=30,
+        interpret_ascent_filters=8,
+        interpret_sanity_images=4,
+        interpret_field_images=64,
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
@@ -123,6 +147,12 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=None,
         mnist_epochs=3,
         mnist_dropouts=(0.5,),
+        interpret_train_limit=None,
+        interpret_epochs=3,
+        interpret_ascent_steps=100,
+        interpret_ascent_filters=16,
+        interpret_sanity_images=12,
+        interpret_field_images=400,
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
@@ -141,6 +171,12 @@ PROFILES: dict[str, Profile] = {
         mnist_train_limit=None,
         mnist_epochs=15,
         mnist_dropouts=(0.0, 0.5),
+        interpret_train_limit=None,
+        interpret_epochs=15,
+        interpret_ascent_steps=200,
+        interpret_ascent_filters=64,
+        interpret_sanity_images=50,
+        interpret_field_images=2_000,
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,

@@ -185,6 +185,21 @@ def test_filter_visualisation_of_a_linear_filter_follows_its_constant_gradient()
         np.testing.assert_allclose(result.images[index, :, :, 0], expected, rtol=1e-9)
 
 
+def test_edges_is_the_sobel_magnitude_of_each_image_alone():
+    images = np.random.default_rng(3).uniform(size=(3, 9, 7, 2))
+    sobel_rows = np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]])
+    expected = np.zeros((3, 9, 7))
+    for n in range(3):
+        for c in range(2):
+XX
+            plane = np.pad(images[n, :, :, c], 1, mode="edge")
+            rows = conv.correlate2d(plane, sobel_rows)
+            cols = conv.correlate2d(plane, sobel_rows.T)
+            expected[n] += np.hypot(rows, cols)
+    np.testing.assert_allclose(interpret.edges(None, images), expected, rtol=1e-12)
+    np.testing.assert_allclose(interpret.edges(None, images[1:2]), expected[1:2], rtol=1e-12)
+
+
 def test_rank_correlation():
     maps = np.random.default_rng(0).uniform(size=(2, 5, 5))
     np.testing.assert_allclose(interpret.rank_correlation(maps, maps**3), [1.0, 1.0])
