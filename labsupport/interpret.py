@@ -1,4 +1,4 @@
-"""Looking inside a trained Keras CNN: activations, filters, saliency, occlusion, Grad-CAM.
+"""Inside a trained Keras CNN: activations, filters, saliency, occlusion, Grad-CAM.
 
 Every function works on a Keras model with a single image input, built either as a
 ``keras.Sequential`` or with the functional API, and reads layers by name. A
@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arith import Layer, ReceptiveField, conv_output_size, pool_output_size, receptive_field, same_padding
+from .arith import (
+    Layer,
+    ReceptiveField,
+    conv_output_size,
+    pool_output_size,
+    receptive_field,
+    same_padding,
+)
 from .reproducibility import import_tensorflow
 from .validation import check_int
 
@@ -38,9 +45,13 @@ def _tf():
 
 
 def _layers(model) -> list:
-    """The model's layers without its input layer (a functional model lists one, a Sequential not)."""
+    """The model's layers without its input layer (functional models list one)."""
     keras = _keras()
-    return [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    return [
+        layer
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    ]
 
 
 def layer_names(model) -> list[str]:
@@ -67,8 +78,10 @@ def _check_layer(model, layer, argument: str = "layer") -> str:
             return names[layer]
     elif layer in names:
         return layer
-    raise ValueError(f"{argument}={layer!r}: expected a layer's name, one of {names}, or its index "
-                     f"(-{len(names)}..{len(names) - 1})")
+    raise ValueError(
+        f"{argument}={layer!r}: expected a layer's name, one of {names}, or its index "
+        f"(-{len(names)}..{len(names) - 1})"
+    )
 
 
 def _input_dtype(model):
@@ -77,16 +90,18 @@ def _input_dtype(model):
 
 
 def _images(model, images, argument: str = "images"):
-    """`images` as a 4-D tensor (batch, height, width, channels) of the model's input dtype."""
+    """`images` as a 4-D (batch, height, width, channels) tensor of the input dtype."""
     array = np.asarray(images)
     if array.ndim != 4 or not np.issubdtype(array.dtype, np.number) or array.size == 0:
-        raise ValueError(f"{argument} has shape {array.shape} and dtype {array.dtype}: expected a non-empty "
-                         f"4-D array of numbers (batch, height, width, channels)")
+        raise ValueError(
+            f"{argument} has shape {array.shape} and dtype {array.dtype}: expected a "
+            f"non-empty 4-D array of numbers (batch, height, width, channels)"
+        )
     return _tf().convert_to_tensor(array, dtype=_input_dtype(model))
 
 
 def _forward(model, names: Sequence[str]):
-    """A function x -> (activations of the layers `names`, model output), for use under a tape."""
+    """A function x -> (activations of the layers `names`, model output), for a tape."""
     keras = _keras()
     names = [_check_layer(model, name, "layers") for name in names]
     if isinstance(model, keras.Sequential):
@@ -101,7 +116,10 @@ def _forward(model, names: Sequence[str]):
             return [found[name] for name in names], x
 
         return run
-    sub = keras.Model(model.inputs, [model.get_layer(name).output for name in names] + list(model.outputs))
+    sub = keras.Model(
+        model.inputs,
+        [model.get_layer(name).output for name in names] + list(model.outputs),
+    )
 
     def run(x):
         outputs = sub(x, training=False)
@@ -112,15 +130,25 @@ def _forward(model, names: Sequence[str]):
 
 
 def _classes(classes, n: int, scores) -> np.ndarray:
-    """One class per image: the predicted one (None), one int for all, or one per image."""
+    """One class per image: the predicted one (None), one int for all, or one each."""
     if classes is None:
         return np.asarray(scores).argmax(axis=1)
-    array = np.broadcast_to(np.asarray(classes), (n,)) if np.ndim(classes) == 0 else np.asarray(classes)
+    array = (
+        np.broadcast_to(np.asarray(classes), (n,))
+        if np.ndim(classes) == 0
+        else np.asarray(classes)
+    )
     n_classes = np.asarray(scores).shape[1]
-    if array.shape != (n,) or not np.issubdtype(array.dtype, np.integer) or array.min() < 0 \
-            or array.max() >= n_classes:
-        raise ValueError(f"classes={classes!r}: expected None, one integer or one integer per image "
-                         f"({n}), each in 0..{n_classes - 1}")
+    if (
+        array.shape != (n,)
+        or not np.issubdtype(array.dtype, np.integer)
+        or array.min() < 0
+        or array.max() >= n_classes
+    ):
+        raise ValueError(
+            f"classes={classes!r}: expected None, one integer or one integer per image "
+            f"({n}), each in 0..{n_classes - 1}"
+        )
     return array.astype(np.int64)
 
 
@@ -129,7 +157,9 @@ def _pick(tf, output, classes):
     return tf.gather(output, tf.constant(classes), axis=1, batch_dims=1)
 
 
-def activations(model, images, layers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def activations(
+    model, images, layers: Sequence[str] | None = None
+) -> dict[str, np.ndarray]:
     """The output of each named layer for `images`, computed in one forward pass.
 
     Parameters
@@ -157,11 +187,15 @@ def activations(model, images, layers: Sequence[str] | None = None) -> dict[str,
     --------
     >>> from labsupport.models import mnist_cnn
     >>> model = mnist_cnn(seed=0)
-    >>> maps = activations(model, np.zeros((1, 28, 28, 1)), [2])  # the second convolution
+    >>> maps = activations(model, np.zeros((1, 28, 28, 1)), [2])  # second convolution
     >>> maps[model.layers[2].name].shape
     (1, 14, 14, 64)
     """
-    names = layer_names(model) if layers is None else [_check_layer(model, name, "layers") for name in layers]
+    names = (
+        layer_names(model)
+        if layers is None
+        else [_check_layer(model, name, "layers") for name in layers]
+    )
     found, _ = _forward(model, names)(_images(model, images))
     return {name: np.asarray(value) for name, value in zip(names, found)}
 
@@ -180,8 +214,12 @@ def class_scores(model, images, batch_size: int = 256) -> np.ndarray:
     """
     batch_size = check_int("batch_size", batch_size, minimum=1)
     x = _images(model, images)
-    return np.concatenate([np.asarray(model(x[start:start + batch_size], training=False))
-                           for start in range(0, int(x.shape[0]), batch_size)])
+    return np.concatenate(
+        [
+            np.asarray(model(x[start : start + batch_size], training=False))
+            for start in range(0, int(x.shape[0]), batch_size)
+        ]
+    )
 
 
 def input_gradient(model, images, classes=None) -> np.ndarray:
@@ -217,7 +255,7 @@ def input_gradient(model, images, classes=None) -> np.ndarray:
 
 
 def saliency(model, images, classes=None) -> np.ndarray:
-    """Simonyan et al.'s saliency map: the largest absolute input gradient over channels.
+    """Simonyan et al.'s saliency map: the largest absolute input gradient of a pixel.
 
     Returns
     -------
@@ -234,9 +272,16 @@ def saliency(model, images, classes=None) -> np.ndarray:
     return np.abs(input_gradient(model, images, classes)).max(axis=-1)
 
 
-def occlusion(model, images, classes=None, patch: int = 7, stride: int = 2, fill: float = 0.5,
-              batch_size: int = 512) -> np.ndarray:
-    """Zeiler and Fergus' occlusion map: how much the class score drops under a grey patch.
+def occlusion(
+    model,
+    images,
+    classes=None,
+    patch: int = 7,
+    stride: int = 2,
+    fill: float = 0.5,
+    batch_size: int = 512,
+) -> np.ndarray:
+    """Zeiler and Fergus' occlusion map: how far the class score drops under a patch.
 
     A ``patch x patch`` square of value `fill` is slid over each image with step
     `stride` (it never leaves the image); each entry of the map is the class
@@ -248,7 +293,7 @@ def occlusion(model, images, classes=None, patch: int = 7, stride: int = 2, fill
     model : keras.Model
     images : array_like, shape (batch, height, width, channels)
     classes : None, int or sequence of int
-        As for :func:`input_gradient`; None takes the class predicted for the intact image.
+        As for :func:`input_gradient`; None: the class predicted for the intact image.
     patch, stride : int
         Side of the square and step between its positions, in pixels.
     fill : float
@@ -260,12 +305,12 @@ def occlusion(model, images, classes=None, patch: int = 7, stride: int = 2, fill
     -------
     ndarray, shape (batch, rows, cols)
         ``rows = floor((height - patch) / stride) + 1``, the output size of a
-        valid convolution (:func:`labsupport.arith.conv_output_size`), and likewise ``cols``.
+        valid convolution (:func:`labsupport.arith.conv_output_size`); ``cols`` alike.
 
     Raises
     ------
     ValueError
-        For a patch larger than the image, or a non-positive patch, stride or batch size.
+        For a patch larger than the image, or a patch, stride or batch size below 1.
 
     Examples
     --------
@@ -279,16 +324,20 @@ def occlusion(model, images, classes=None, patch: int = 7, stride: int = 2, fill
     x = np.asarray(_images(model, images))
     n, height, width, _ = x.shape
     if patch > min(height, width):
-        raise ValueError(f"patch={patch}: expected at most the image's smaller side, {min(height, width)}")
-    rows, cols = conv_output_size(height, patch, 0, stride), conv_output_size(width, patch, 0, stride)
+        raise ValueError(
+            f"patch={patch}: expected at most the image's smaller side, "
+            f"{min(height, width)}"
+        )
+    rows = conv_output_size(height, patch, 0, stride)
+    cols = conv_output_size(width, patch, 0, stride)
     intact = class_scores(model, x)
     chosen = _classes(classes, n, intact)
     maps = np.empty((n, rows, cols))
     for index in range(n):
-        occluded = np.repeat(x[index:index + 1], rows * cols, axis=0)
+        occluded = np.repeat(x[index : index + 1], rows * cols, axis=0)
         for position in range(rows * cols):
             top, left = (position // cols) * stride, (position % cols) * stride
-            occluded[position, top:top + patch, left:left + patch, :] = fill
+            occluded[position, top : top + patch, left : left + patch, :] = fill
         scores = class_scores(model, occluded, batch_size)[:, chosen[index]]
         maps[index] = (intact[index, chosen[index]] - scores).reshape(rows, cols)
     return maps
@@ -332,11 +381,15 @@ def grad_cam(model, images, layer: str | int, classes=None) -> np.ndarray:
     x = _images(model, images)
     run = _forward(model, [_check_layer(model, layer)])
     with tf.GradientTape() as tape:
-        tape.watch(x)  # records every operation downstream, so the gradient reaches the maps
+        # watching the input records every operation after it, so the gradient
+        # reaches the feature maps too
+        tape.watch(x)
         (feature_maps,), output = run(x)
         if len(feature_maps.shape) != 4:
-            raise ValueError(f"layer={layer!r} has output shape {tuple(feature_maps.shape)}: expected "
-                             f"feature maps (batch, rows, cols, channels)")
+            raise ValueError(
+                f"layer={layer!r} has output shape {tuple(feature_maps.shape)}: "
+                f"expected feature maps (batch, rows, cols, channels)"
+            )
         chosen = _classes(classes, int(x.shape[0]), output)
         score = tf.reduce_sum(_pick(tf, output, chosen))
     gradient = np.asarray(tape.gradient(score, feature_maps))
@@ -345,7 +398,7 @@ def grad_cam(model, images, layer: str | int, classes=None) -> np.ndarray:
 
 
 def upsample(maps, size: tuple[int, int]) -> np.ndarray:
-    """Bilinear resizing of a batch of 2-D maps to `size` (to lay a coarse map over its image).
+    """Bilinear resizing of a batch of 2-D maps to `size` (to lay a map over its image).
 
     Examples
     --------
@@ -361,7 +414,7 @@ def upsample(maps, size: tuple[int, int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Ascent:
-    """Images made by gradient ascent for some filters, and the objective before and after.
+    """Images made by gradient ascent for some filters, and the objective before/after.
 
     Attributes
     ----------
@@ -382,10 +435,19 @@ def _filter_means(tf, feature_maps, filters):
     return tf.gather(per_filter, tf.constant(filters), axis=1, batch_dims=1)
 
 
-def filter_visualisation(model, layer: str | int, filters: Sequence[int], steps: int = 100, step_size: float = 0.05,
-                         jitter: int = 2, blur_sigma: float = 0.5, blur_every: int = 4,
-                         value_range: tuple[float, float] | None = (0.0, 1.0), start=None,
-                         seed: int = 0) -> Ascent:
+def filter_visualisation(
+    model,
+    layer: str | int,
+    filters: Sequence[int],
+    steps: int = 100,
+    step_size: float = 0.05,
+    jitter: int = 2,
+    blur_sigma: float = 0.5,
+    blur_every: int = 4,
+    value_range: tuple[float, float] | None = (0.0, 1.0),
+    start=None,
+    seed: int = 0,
+) -> Ascent:
     """The input that most excites each filter of `layer`, found by gradient ascent.
 
     Each step shifts the image by a random offset of at most `jitter` pixels
@@ -447,25 +509,38 @@ def filter_visualisation(model, layer: str | int, filters: Sequence[int], steps:
     if not step_size > 0:
         raise ValueError(f"step_size={step_size!r}: expected a positive number")
     if not blur_sigma >= 0:
-        raise ValueError(f"blur_sigma={blur_sigma!r}: expected a non-negative width in pixels")
+        raise ValueError(
+            f"blur_sigma={blur_sigma!r}: expected a non-negative width in pixels"
+        )
     run = _forward(model, [_check_layer(model, layer)])
-    filters = [check_int(f"filters[{index}]", f, minimum=0) for index, f in enumerate(filters)]
+    filters = [
+        check_int(f"filters[{index}]", f, minimum=0) for index, f in enumerate(filters)
+    ]
     if not filters:
         raise ValueError("filters=[]: expected at least one channel index")
     rng = np.random.default_rng(seed)
     if start is None:
         shape = tuple(model.inputs[0].shape[1:])
         if None in shape:
-            raise ValueError("start=None but the model's input size is not fixed: pass starting images")
+            raise ValueError(
+                "start=None but the model's input size is not fixed: "
+                "pass starting images"
+            )
         x = 0.5 + 0.01 * rng.standard_normal((len(filters), *shape))
     else:
         x = np.array(start, dtype=np.float64)
         if x.ndim != 4 or len(x) != len(filters):
-            raise ValueError(f"start has shape {x.shape}: expected ({len(filters)}, height, width, channels)")
+            raise ValueError(
+                f"start has shape {x.shape}: expected "
+                f"({len(filters)}, height, width, channels)"
+            )
     channels = int(run(_images(model, x[:1]))[0][0].shape[-1])
     if max(filters) >= channels:
-        raise ValueError(f"filters={filters}: layer {layer!r} has {channels} channels, expected indices "
-                         f"0..{channels - 1}")
+        raise ValueError(
+            f"filters={filters}: layer {layer!r} has {channels} channels, "
+            f"expected indices "
+            f"0..{channels - 1}"
+        )
 
     def objective_and_gradient(images):
         tensor = _images(model, images)
@@ -474,14 +549,20 @@ def filter_visualisation(model, layer: str | int, filters: Sequence[int], steps:
             (feature_maps,), _ = run(tensor)
             means = _filter_means(tf, feature_maps, filters)
             total = tf.reduce_sum(means)
-        return np.asarray(means, dtype=np.float64), np.asarray(tape.gradient(total, tensor), dtype=np.float64)
+        return np.asarray(means, dtype=np.float64), np.asarray(
+            tape.gradient(total, tensor), dtype=np.float64
+        )
 
     initial, _ = objective_and_gradient(x)
     for step in range(steps):
-        shift = tuple(int(v) for v in rng.integers(-jitter, jitter + 1, size=2)) if jitter else (0, 0)
+        shift = (
+            tuple(int(v) for v in rng.integers(-jitter, jitter + 1, size=2))
+            if jitter
+            else (0, 0)
+        )
         _, gradient = objective_and_gradient(np.roll(x, shift, axis=(1, 2)))
         gradient = np.roll(gradient, (-shift[0], -shift[1]), axis=(1, 2))
-        rms = np.sqrt((gradient ** 2).mean(axis=(1, 2, 3), keepdims=True))
+        rms = np.sqrt((gradient**2).mean(axis=(1, 2, 3), keepdims=True))
         x = x + step_size * gradient / (rms + 1e-12)
         if blur_sigma and (step + 1) % blur_every == 0:
             x = gaussian_filter(x, sigma=(0, blur_sigma, blur_sigma, 0))
@@ -500,25 +581,29 @@ def edges(model, images, classes=None) -> np.ndarray:
 
     Examples
     --------
-    >>> edges(None, np.pad(np.ones((1, 2, 2, 1)), ((0, 0), (2, 2), (2, 2), (0, 0)))).shape
-    (1, 6, 6)
+    >>> edges(None, np.ones((2, 6, 5, 1))).shape
+    (2, 6, 5)
     """
     from scipy.ndimage import sobel
 
     x = np.asarray(images, dtype=np.float64)
     if x.ndim != 4:
-        raise ValueError(f"images has shape {x.shape}: expected (batch, height, width, channels)")
-    # one image and one channel at a time: scipy's Sobel smooths along every other axis, and
-    # must not mix neighbouring images or channels
+        raise ValueError(
+            f"images has shape {x.shape}: expected (batch, height, width, channels)"
+        )
+    # one image and one channel at a time: scipy's Sobel smooths along every other
+    # axis, and must not mix neighbouring images or channels
     strength = np.zeros(x.shape)
     for index in np.ndindex(x.shape[0], x.shape[3]):
         plane = x[index[0], :, :, index[1]]
-        strength[index[0], :, :, index[1]] = np.hypot(sobel(plane, axis=0), sobel(plane, axis=1))
+        strength[index[0], :, :, index[1]] = np.hypot(
+            sobel(plane, axis=0), sobel(plane, axis=1)
+        )
     return strength.sum(axis=-1)
 
 
 def rank_correlation(first, second) -> np.ndarray:
-    """Spearman rank correlation of the absolute values of two batches of maps, per image.
+    """Spearman rank correlation of the absolute values of two batches of maps, per map.
 
     Adebayo et al. compare an explanation before and after randomisation this
     way: 1 means the same ranking of pixels, 0 an unrelated one. A constant map
@@ -532,13 +617,21 @@ def rank_correlation(first, second) -> np.ndarray:
     """
     from scipy.stats import spearmanr
 
-    first, second = np.asarray(first, dtype=np.float64), np.asarray(second, dtype=np.float64)
+    first, second = np.asarray(first, dtype=np.float64), np.asarray(
+        second, dtype=np.float64
+    )
     if first.shape != second.shape or first.ndim < 2:
-        raise ValueError(f"first has shape {first.shape} and second {second.shape}: expected two batches "
-                         f"of maps of the same shape")
+        raise ValueError(
+            f"first has shape {first.shape} and second {second.shape}: expected two "
+            f"batches of maps of the same shape"
+        )
     values = []
-    for a, b in zip(np.abs(first).reshape(len(first), -1), np.abs(second).reshape(len(second), -1)):
-        values.append(np.nan if np.ptp(a) == 0 or np.ptp(b) == 0 else spearmanr(a, b).statistic)
+    for a, b in zip(
+        np.abs(first).reshape(len(first), -1), np.abs(second).reshape(len(second), -1)
+    ):
+        values.append(
+            np.nan if np.ptp(a) == 0 or np.ptp(b) == 0 else spearmanr(a, b).statistic
+        )
     return np.array(values)
 
 
@@ -573,7 +666,10 @@ def randomised_copy(model, layers: Sequence[str], seed: int = 0):
     rng = np.random.default_rng(seed)
     for name in layers:
         target = copy.get_layer(name)
-        fresh = [_glorot_uniform(rng, w.shape) if w.ndim >= 2 else np.zeros(w.shape) for w in target.get_weights()]
+        fresh = [
+            _glorot_uniform(rng, w.shape) if w.ndim >= 2 else np.zeros(w.shape)
+            for w in target.get_weights()
+        ]
         target.set_weights(fresh)
     return copy
 
@@ -597,7 +693,9 @@ class Randomisation:
     similarity: np.ndarray
 
 
-def cascading_randomisation(model, images, explain: Callable, classes=None, seed: int = 0) -> Randomisation:
+def cascading_randomisation(
+    model, images, explain: Callable, classes=None, seed: int = 0
+) -> Randomisation:
     """Adebayo et al.'s model-randomisation sanity check of an explanation method.
 
     Randomises the weighted layers one by one from the output down (cascading)
@@ -625,7 +723,8 @@ def cascading_randomisation(model, images, explain: Callable, classes=None, seed
     Examples
     --------
     >>> from labsupport.models import mnist_cnn
-    >>> check = cascading_randomisation(mnist_cnn(seed=0), np.random.rand(2, 28, 28, 1), edges)
+    >>> images = np.random.rand(2, 28, 28, 1)
+    >>> check = cascading_randomisation(mnist_cnn(seed=0), images, edges)
     >>> len(check.randomised), round(float(check.similarity.min()), 9)
     (5, 1.0)
     """
@@ -642,8 +741,10 @@ def cascading_randomisation(model, images, explain: Callable, classes=None, seed
     return Randomisation(randomised, maps, similarity)
 
 
-def model_receptive_field(model, layer: str | int) -> tuple[ReceptiveField, ReceptiveField]:
-    """The receptive field of `layer`'s units, by chapter 4's formula, from the model's own layers.
+def model_receptive_field(
+    model, layer: str | int
+) -> tuple[ReceptiveField, ReceptiveField]:
+    """The receptive field of `layer`'s units: chapter 4's formula on the layers.
 
     Walks the layers from the input to `layer` (a chain: every Sequential model,
     and functional models without branches), turning each convolution and pooling
@@ -673,16 +774,35 @@ def model_receptive_field(model, layer: str | int) -> tuple[ReceptiveField, Rece
     layer = _check_layer(model, layer)
     size = list(model.inputs[0].shape[1:3])
     axes = ([], [])
-    pointwise = (keras.layers.Activation, keras.layers.Dropout, keras.layers.BatchNormalization,
-                 keras.layers.ReLU)
+    pointwise = (
+        keras.layers.Activation,
+        keras.layers.Dropout,
+        keras.layers.BatchNormalization,
+        keras.layers.ReLU,
+    )
     for current in _layers(model):
-        if isinstance(current, (keras.layers.Conv2D, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
+        if isinstance(
+            current,
+            (
+                keras.layers.Conv2D,
+                keras.layers.MaxPooling2D,
+                keras.layers.AveragePooling2D,
+            ),
+        ):
             is_conv = isinstance(current, keras.layers.Conv2D)
             kernel = current.kernel_size if is_conv else current.pool_size
             dilation = current.dilation_rate if is_conv else (1, 1)
             for axis in range(2):
-                k, s, d = int(kernel[axis]), int(current.strides[axis]), int(dilation[axis])
-                before = same_padding(size[axis], k, s, d)[0] if current.padding == "same" else 0
+                k, s, d = (
+                    int(kernel[axis]),
+                    int(current.strides[axis]),
+                    int(dilation[axis]),
+                )
+                before = (
+                    same_padding(size[axis], k, s, d)[0]
+                    if current.padding == "same"
+                    else 0
+                )
                 axes[axis].append(Layer(k, s, before, d))
                 if current.padding == "same":
                     size[axis] = -(-size[axis] // s)
@@ -691,15 +811,17 @@ def model_receptive_field(model, layer: str | int) -> tuple[ReceptiveField, Rece
                 else:
                     size[axis] = pool_output_size(size[axis], k, s)
         elif not isinstance(current, pointwise):
-            raise ValueError(f"layer={layer!r}: the path to it passes {current.name!r} "
-                             f"({type(current).__name__}), which has no receptive-field formula here")
+            raise ValueError(
+                f"layer={layer!r}: the path to it passes {current.name!r} "
+                f"({type(current).__name__}), which has no receptive-field formula here"
+            )
         if current.name == layer:
             break
     return receptive_field(axes[0]), receptive_field(axes[1])
 
 
 def field_window(field: ReceptiveField, position: int, size: int) -> tuple[int, int]:
-    """First and last input index (inclusive) in the field of unit `position`, clipped to the image.
+    """First and last input index (inclusive) in the field of unit `position`, clipped.
 
     The field is centred at ``start + position * jump`` and ``field.size`` wide;
     the part that falls in the padding is cut off.
@@ -716,7 +838,13 @@ def field_window(field: ReceptiveField, position: int, size: int) -> tuple[int, 
     return max(0, int(round(first))), min(size - 1, int(round(last)))
 
 
-def unit_input_gradient(model, images, layer: str | int, position: tuple[int, int], channel: int | None = None) -> np.ndarray:
+def unit_input_gradient(
+    model,
+    images,
+    layer: str | int,
+    position: tuple[int, int],
+    channel: int | None = None,
+) -> np.ndarray:
     """The gradient of one unit of `layer` with respect to the input images.
 
     The unit is the activation at `position` (row, column) of `channel`, or the
@@ -733,7 +861,7 @@ def unit_input_gradient(model, images, layer: str | int, position: tuple[int, in
     --------
     >>> from labsupport.models import mnist_cnn
     >>> g = unit_input_gradient(mnist_cnn(seed=0), np.ones((1, 28, 28, 1)), 0, (0, 0))
-    >>> int(np.nonzero(g[0, :, :, 0])[0].max())  # a 5x5 'same' kernel at the corner: rows 0..2
+    >>> int(np.nonzero(g[0, :, :, 0])[0].max())  # 5x5 'same' kernel at the corner
     2
     """
     tf = _tf()
@@ -745,8 +873,14 @@ def unit_input_gradient(model, images, layer: str | int, position: tuple[int, in
         (feature_maps,), _ = run(x)
         rows, cols = int(feature_maps.shape[1]), int(feature_maps.shape[2])
         if not (0 <= row < rows and 0 <= col < cols):
-            raise ValueError(f"position={position!r}: expected (row, column) inside layer {layer!r}'s "
-                             f"{rows} x {cols} maps")
-        unit = feature_maps[:, row, col, :] if channel is None else feature_maps[:, row, col, channel]
+            raise ValueError(
+                f"position={position!r}: expected (row, column) inside layer "
+                f"{layer!r}'s {rows} x {cols} maps"
+            )
+        unit = (
+            feature_maps[:, row, col, :]
+            if channel is None
+            else feature_maps[:, row, col, channel]
+        )
         total = tf.reduce_sum(unit)
     return np.asarray(tape.gradient(total, x))

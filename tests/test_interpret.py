@@ -12,17 +12,32 @@ import keras  # noqa: E402
 
 
 def smooth_layers(seed=0):
-    """A small float64 network with smooth activations (finite differences need no kinks)."""
+    """A small float64 network with smooth activations (no kinks for differences)."""
     init = [keras.initializers.GlorotUniform(seed=seed + i) for i in range(3)]
     bias = keras.initializers.RandomUniform(-0.3, 0.3, seed=seed + 10)
     return [
-        keras.layers.Conv2D(3, 3, padding="same", activation="tanh", kernel_initializer=init[0],
-                            bias_initializer=bias, dtype="float64"),
+        keras.layers.Conv2D(
+            3,
+            3,
+            padding="same",
+            activation="tanh",
+            kernel_initializer=init[0],
+            bias_initializer=bias,
+            dtype="float64",
+        ),
         keras.layers.AveragePooling2D(2, dtype="float64"),
-        keras.layers.Conv2D(4, 3, activation="tanh", kernel_initializer=init[1], bias_initializer=bias,
-                            dtype="float64"),
+        keras.layers.Conv2D(
+            4,
+            3,
+            activation="tanh",
+            kernel_initializer=init[1],
+            bias_initializer=bias,
+            dtype="float64",
+        ),
         keras.layers.Flatten(dtype="float64"),
-        keras.layers.Dense(5, kernel_initializer=init[2], bias_initializer=bias, dtype="float64"),
+        keras.layers.Dense(
+            5, kernel_initializer=init[2], bias_initializer=bias, dtype="float64"
+        ),
     ]
 
 
@@ -51,8 +66,11 @@ def images():
 
 def manual_forward(model, x):
     """The smooth network's forward pass in NumPy, layer by layer."""
-    (w1, b1), (w2, b2), (w3, b3) = [model.get_layer(name).get_weights() for name in interpret.layer_names(model)
-                                    if model.get_layer(name).weights]
+    (w1, b1), (w2, b2), (w3, b3) = [
+        model.get_layer(name).get_weights()
+        for name in interpret.layer_names(model)
+        if model.get_layer(name).weights
+    ]
     a1 = np.tanh(conv.conv2d(x, w1, b1, padding="same"))
     n, h, w, c = a1.shape
     p1 = a1.reshape(n, h // 2, 2, w // 2, 2, c).mean(axis=(2, 4))
@@ -66,10 +84,14 @@ def test_activations_match_a_manual_forward_pass(smooth_model, images):
     expected = manual_forward(smooth_model, images)
     assert list(found) == interpret.layer_names(smooth_model)
     for (name, value), reference in zip(found.items(), expected):
-        np.testing.assert_allclose(value, reference, rtol=1e-10, atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            value, reference, rtol=1e-10, atol=1e-12, err_msg=name
+        )
     by_index = interpret.activations(smooth_model, images, [2, -1])
     np.testing.assert_allclose(list(by_index.values())[0], expected[2], rtol=1e-10)
-    np.testing.assert_allclose(interpret.class_scores(smooth_model, images), expected[-1], rtol=1e-10)
+    np.testing.assert_allclose(
+        interpret.class_scores(smooth_model, images), expected[-1], rtol=1e-10
+    )
 
 
 def test_input_gradient_matches_centred_finite_differences(smooth_model, images):
@@ -83,21 +105,35 @@ def test_input_gradient_matches_centred_finite_differences(smooth_model, images)
         minus = interpret.class_scores(smooth_model, image - bumps)[:, cls]
         numeric = ((plus - minus) / (2 * step)).reshape(image.shape)
         np.testing.assert_allclose(gradient[index], numeric, rtol=1e-6, atol=1e-9)
-    np.testing.assert_array_equal(interpret.saliency(smooth_model, images, classes),
-                                  np.abs(gradient).max(axis=-1))
+    np.testing.assert_array_equal(
+        interpret.saliency(smooth_model, images, classes), np.abs(gradient).max(axis=-1)
+    )
 
 
 def test_predicted_class_is_the_default(smooth_model, images):
     predicted = interpret.class_scores(smooth_model, images).argmax(axis=1)
-    np.testing.assert_array_equal(interpret.input_gradient(smooth_model, images),
-                                  interpret.input_gradient(smooth_model, images, predicted))
+    np.testing.assert_array_equal(
+        interpret.input_gradient(smooth_model, images),
+        interpret.input_gradient(smooth_model, images, predicted),
+    )
 
 
-@pytest.mark.parametrize("patch, stride, batch_size", [(3, 2, 4), (4, 4, 512), (1, 3, 7)])
-def test_occlusion_matches_a_direct_loop(smooth_model, images, patch, stride, batch_size):
+@pytest.mark.parametrize(
+    "patch, stride, batch_size", [(3, 2, 4), (4, 4, 512), (1, 3, 7)]
+)
+def test_occlusion_matches_a_direct_loop(
+    smooth_model, images, patch, stride, batch_size
+):
     classes = [1, 2, 0]
-    maps = interpret.occlusion(smooth_model, images, classes, patch=patch, stride=stride, fill=0.25,
-                               batch_size=batch_size)
+    maps = interpret.occlusion(
+        smooth_model,
+        images,
+        classes,
+        patch=patch,
+        stride=stride,
+        fill=0.25,
+        batch_size=batch_size,
+    )
     size = images.shape[1]
     positions = range(0, size - patch + 1, stride)
     expected = np.empty((len(images), len(positions), len(positions)))
@@ -106,21 +142,33 @@ def test_occlusion_matches_a_direct_loop(smooth_model, images, patch, stride, ba
         for i, top in enumerate(positions):
             for j, left in enumerate(positions):
                 occluded = image.copy()
-                occluded[top:top + patch, left:left + patch, :] = 0.25
-                expected[n, i, j] = intact - interpret.class_scores(smooth_model, occluded[None])[0, cls]
+                occluded[top : top + patch, left : left + patch, :] = 0.25
+                expected[n, i, j] = (
+                    intact
+                    - interpret.class_scores(smooth_model, occluded[None])[0, cls]
+                )
     assert maps.shape == expected.shape
     assert maps.shape[1] == arith.conv_output_size(size, patch, 0, stride)
     np.testing.assert_allclose(maps, expected, rtol=1e-9, atol=1e-12)
 
 
 def corner_layers(mask, kernel, dense):
-    """Mask (the model sees only where mask is 1) -> 1x1 conv -> global average -> dense."""
+    """Mask (the model sees only where it is 1) -> 1x1 conv -> global mean -> dense."""
     return [
         keras.layers.Lambda(lambda x: x * mask, name="corner_only"),
-        keras.layers.Conv2D(kernel.shape[-1], 1, use_bias=False, name="features",
-                            kernel_initializer=keras.initializers.Constant(kernel)),
+        keras.layers.Conv2D(
+            kernel.shape[-1],
+            1,
+            use_bias=False,
+            name="features",
+            kernel_initializer=keras.initializers.Constant(kernel),
+        ),
         keras.layers.GlobalAveragePooling2D(),
-        keras.layers.Dense(dense.shape[-1], use_bias=False, kernel_initializer=keras.initializers.Constant(dense)),
+        keras.layers.Dense(
+            dense.shape[-1],
+            use_bias=False,
+            kernel_initializer=keras.initializers.Constant(dense),
+        ),
     ]
 
 
@@ -129,29 +177,46 @@ def test_grad_cam_of_a_model_that_sees_one_corner(build):
     size = 8
     mask = np.zeros((1, size, size, 1), dtype="float32")
     mask[:, :3, :3] = 1
-    kernel = np.array([[[[0.5, 2.0]]]], dtype="float32")      # two feature maps: 0.5x and 2x the input
-    dense = np.array([[1.0, -1.0], [0.25, -2.0]], dtype="float32")  # class 0 likes both, class 1 neither
+    # two feature maps, 0.5x and 2x the input; class 0 likes both, class 1 neither
+    kernel = np.array([[[[0.5, 2.0]]]], dtype="float32")
+    dense = np.array([[1.0, -1.0], [0.25, -2.0]], dtype="float32")
     model = build(corner_layers(mask, kernel, dense), (size, size, 1), dtype="float32")
     x = np.random.default_rng(1).uniform(0.1, 1.0, (2, size, size, 1)).astype("float32")
 
     cam = interpret.grad_cam(model, x, "features", classes=0)
-    # score = sum_k dense[k, 0] * mean(A_k), A_k = kernel[k] * mask * x, so dscore/dA_k = dense[k, 0] / 64
+    # score = sum_k dense[k, 0] * mean(A_k), A_k = kernel[k] * mask * x,
+    # so dscore/dA_k = dense[k, 0] / 64
     # everywhere, and the map is ReLU(sum_k dense[k, 0] / 64 * kernel[k] * mask * x).
     weights = dense[:, 0] / size**2
-    expected = np.maximum((weights * kernel[0, 0, 0]).sum() * mask[..., 0] * x[..., 0], 0)
+    expected = np.maximum(
+        (weights * kernel[0, 0, 0]).sum() * mask[..., 0] * x[..., 0], 0
+    )
     np.testing.assert_allclose(cam, expected, rtol=1e-6)
-    assert (cam[:, :3, :3] > 0).all() and (cam[:, 3:, :] == 0).all() and (cam[:, :, 3:] == 0).all()
-    assert (interpret.grad_cam(model, x, 1, classes=1) == 0).all()  # negative evidence is cut by the ReLU
+    assert (
+        (cam[:, :3, :3] > 0).all()
+        and (cam[:, 3:, :] == 0).all()
+        and (cam[:, :, 3:] == 0).all()
+    )
+    assert (
+        interpret.grad_cam(model, x, 1, classes=1) == 0
+    ).all()  # negative evidence is cut by the ReLU
 
     gradient = interpret.input_gradient(model, x, classes=0)
-    np.testing.assert_allclose(gradient, np.broadcast_to((weights * kernel[0, 0, 0]).sum() * mask, x.shape),
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        gradient,
+        np.broadcast_to((weights * kernel[0, 0, 0]).sum() * mask, x.shape),
+        rtol=1e-6,
+    )
     assert interpret.upsample(cam, (16, 16)).shape == (2, 16, 16)
 
 
 def test_grad_cam_agrees_between_sequential_and_functional(images):
-    maps = [interpret.grad_cam(build(smooth_layers(seed=5), (8, 8, 2)), images, 2, classes=[0, 1, 2])
-            for build in (sequential, functional)]
+    maps = [
+        interpret.grad_cam(
+            build(smooth_layers(seed=5), (8, 8, 2)), images, 2, classes=[0, 1, 2]
+        )
+        for build in (sequential, functional)
+    ]
     np.testing.assert_allclose(maps[0], maps[1], rtol=1e-12)
     assert maps[0].shape == (3, 2, 2) and (maps[0] >= 0).all()
 
@@ -164,23 +229,37 @@ def test_filter_visualisation_is_deterministic_and_climbs(smooth_model):
     assert not np.array_equal(first.images, other.images)
     assert (first.end > first.start).all()
     assert first.images.min() >= 0 and first.images.max() <= 1
-    means = list(interpret.activations(smooth_model, first.images, [0]).values())[0].mean(axis=(1, 2))
+    means = list(interpret.activations(smooth_model, first.images, [0]).values())[
+        0
+    ].mean(axis=(1, 2))
     np.testing.assert_allclose(means[np.arange(3), [0, 1, 2]], first.end, rtol=1e-10)
 
 
 def test_filter_visualisation_of_a_linear_filter_follows_its_constant_gradient():
-    # mean activation of a linear 'valid' filter is linear in the image: its gradient G is the kernel
-    # summed over every position it visits, divided by the number of positions, whatever the image.
+    # mean activation of a linear 'valid' filter is linear in the image: its gradient G
+    # is the kernel summed over every position it visits, divided by the number of
+    # positions, whatever the image.
     kernels = np.random.default_rng(2).normal(size=(3, 3, 1, 2))
-    layer = keras.layers.Conv2D(2, 3, kernel_initializer=keras.initializers.Constant(kernels), dtype="float64")
+    layer = keras.layers.Conv2D(
+        2, 3, kernel_initializer=keras.initializers.Constant(kernels), dtype="float64"
+    )
     model = sequential([layer], (6, 6, 1))
-    result = interpret.filter_visualisation(model, 0, [0, 1], steps=4, step_size=0.1, jitter=0, blur_sigma=0,
-                                            value_range=None, start=np.zeros((2, 6, 6, 1)))
+    result = interpret.filter_visualisation(
+        model,
+        0,
+        [0, 1],
+        steps=4,
+        step_size=0.1,
+        jitter=0,
+        blur_sigma=0,
+        value_range=None,
+        start=np.zeros((2, 6, 6, 1)),
+    )
     for index in range(2):
         gradient = np.zeros((6, 6))
         for top in range(4):
             for left in range(4):
-                gradient[top:top + 3, left:left + 3] += kernels[:, :, 0, index] / 16
+                gradient[top : top + 3, left : left + 3] += kernels[:, :, 0, index] / 16
         expected = 4 * 0.1 * gradient / np.sqrt((gradient**2).mean())
         np.testing.assert_allclose(result.images[index, :, :, 0], expected, rtol=1e-9)
 
@@ -191,20 +270,24 @@ def test_edges_is_the_sobel_magnitude_of_each_image_alone():
     expected = np.zeros((3, 9, 7))
     for n in range(3):
         for c in range(2):
-XX
+            # scipy's default boundary ("reflect") repeats the edge pixel one step out
             plane = np.pad(images[n, :, :, c], 1, mode="edge")
             rows = conv.correlate2d(plane, sobel_rows)
             cols = conv.correlate2d(plane, sobel_rows.T)
             expected[n] += np.hypot(rows, cols)
     np.testing.assert_allclose(interpret.edges(None, images), expected, rtol=1e-12)
-    np.testing.assert_allclose(interpret.edges(None, images[1:2]), expected[1:2], rtol=1e-12)
+    np.testing.assert_allclose(
+        interpret.edges(None, images[1:2]), expected[1:2], rtol=1e-12
+    )
 
 
 def test_rank_correlation():
     maps = np.random.default_rng(0).uniform(size=(2, 5, 5))
     np.testing.assert_allclose(interpret.rank_correlation(maps, maps**3), [1.0, 1.0])
     np.testing.assert_allclose(interpret.rank_correlation(maps, 1 / maps), [-1.0, -1.0])
-    assert np.isnan(interpret.rank_correlation(np.ones((1, 3, 3)), maps[:1, :3, :3])).all()
+    assert np.isnan(
+        interpret.rank_correlation(np.ones((1, 3, 3)), maps[:1, :3, :3])
+    ).all()
 
 
 def test_randomised_copy_changes_only_the_named_layers(smooth_model):
@@ -212,54 +295,87 @@ def test_randomised_copy_changes_only_the_named_layers(smooth_model):
     names = interpret.layer_names(smooth_model)
     copy = interpret.randomised_copy(smooth_model, [4], seed=1)
     for name in names[:4]:
-        for a, b in zip(smooth_model.get_layer(name).get_weights(), copy.get_layer(name).get_weights()):
+        for a, b in zip(
+            smooth_model.get_layer(name).get_weights(),
+            copy.get_layer(name).get_weights(),
+        ):
             np.testing.assert_array_equal(a, b)
     kernel, bias = copy.get_layer(names[4]).get_weights()
-    assert not np.allclose(kernel, smooth_model.get_layer(names[4]).get_weights()[0]) and (bias == 0).all()
+    assert (
+        not np.allclose(kernel, smooth_model.get_layer(names[4]).get_weights()[0])
+        and (bias == 0).all()
+    )
     limit = np.sqrt(6 / sum(kernel.shape))
     assert np.abs(kernel).max() <= limit and kernel.std() > limit / 3
     for a, b in zip(original, smooth_model.get_weights()):
         np.testing.assert_array_equal(a, b)
 
 
-def test_cascading_randomisation_separates_explanations_from_edge_detectors(smooth_model, images):
+def test_cascading_randomisation_separates_explanations_from_edge_detectors(
+    smooth_model, images
+):
     control = interpret.cascading_randomisation(smooth_model, images, interpret.edges)
     assert [len(step) for step in control.randomised] == [0, 1, 2, 3]
     assert control.randomised[1] == [interpret.layer_names(smooth_model)[4]]
-    np.testing.assert_array_equal(control.maps, np.broadcast_to(control.maps[0], control.maps.shape))
+    np.testing.assert_array_equal(
+        control.maps, np.broadcast_to(control.maps[0], control.maps.shape)
+    )
     np.testing.assert_allclose(control.similarity, 1.0, rtol=1e-12)
 
-    gradients = interpret.cascading_randomisation(smooth_model, images, interpret.saliency, seed=7)
+    gradients = interpret.cascading_randomisation(
+        smooth_model, images, interpret.saliency, seed=7
+    )
     assert gradients.maps.shape == (4, 3, 8, 8)
     np.testing.assert_allclose(gradients.similarity[0], 1.0, rtol=1e-12)
     assert gradients.similarity[-1].mean() < 0.8
-    np.testing.assert_allclose(gradients.similarity[2],
-                               interpret.rank_correlation(gradients.maps[0], gradients.maps[2]))
+    np.testing.assert_allclose(
+        gradients.similarity[2],
+        interpret.rank_correlation(gradients.maps[0], gradients.maps[2]),
+    )
 
 
 def test_model_receptive_field_is_chapter_fours_formula():
     from labsupport.models import mnist_cnn
 
     model = mnist_cnn(seed=0)
-    by_hand = arith.receptive_field([arith.Layer(5, 1, 2), arith.Layer(2, 2), arith.Layer(5, 1, 2), arith.Layer(2, 2)])
+    by_hand = arith.receptive_field(
+        [
+            arith.Layer(5, 1, 2),
+            arith.Layer(2, 2),
+            arith.Layer(5, 1, 2),
+            arith.Layer(2, 2),
+        ]
+    )
     assert interpret.model_receptive_field(model, 3) == (by_hand, by_hand)
-    assert interpret.model_receptive_field(model, 0)[0] == arith.receptive_field([arith.Layer(5, 1, 2)])
+    assert interpret.model_receptive_field(model, 0)[0] == arith.receptive_field(
+        [arith.Layer(5, 1, 2)]
+    )
     with pytest.raises(ValueError, match="flatten"):
         interpret.model_receptive_field(model, -1)
 
 
 @pytest.mark.parametrize("position", [(3, 3), (0, 0), (6, 2)])
 def test_gradient_support_of_a_positive_network_is_the_formulas_window(position):
-    # with positive weights and no ReLU every path carries gradient: the support is the whole field
+    # positive weights, no ReLU: every path carries gradient, the support is the field
     ones = dict(kernel_initializer="ones", use_bias=False)
-    layers = [keras.layers.Conv2D(1, 5, padding="same", **ones), keras.layers.AveragePooling2D(2),
-              keras.layers.Conv2D(1, 3, padding="same", **ones), keras.layers.AveragePooling2D(2)]
+    layers = [
+        keras.layers.Conv2D(1, 5, padding="same", **ones),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.Conv2D(1, 3, padding="same", **ones),
+        keras.layers.AveragePooling2D(2),
+    ]
     model = sequential(layers, (28, 28, 1), dtype="float32")
     rows_field, cols_field = interpret.model_receptive_field(model, 3)
-    gradient = interpret.unit_input_gradient(model, np.ones((1, 28, 28, 1)), 3, position)[0, :, :, 0]
+    gradient = interpret.unit_input_gradient(
+        model, np.ones((1, 28, 28, 1)), 3, position
+    )[0, :, :, 0]
     rows, cols = np.nonzero(gradient)
-    assert (rows.min(), rows.max()) == interpret.field_window(rows_field, position[0], 28)
-    assert (cols.min(), cols.max()) == interpret.field_window(cols_field, position[1], 28)
+    assert (rows.min(), rows.max()) == interpret.field_window(
+        rows_field, position[0], 28
+    )
+    assert (cols.min(), cols.max()) == interpret.field_window(
+        cols_field, position[1], 28
+    )
 
 
 def test_bad_arguments_are_named(smooth_model, images):
