@@ -420,8 +420,8 @@ class Ascent:
     ----------
     images : ndarray, shape (filters, height, width, channels)
     start, end : ndarray, shape (filters,)
-        Mean activation of each filter over its feature map, for the starting
-        image and for the final one.
+        The objective of each filter (its mean activation, or its activation at
+        the chosen position) for the starting image and for the final one.
     """
 
     images: np.ndarray
@@ -429,9 +429,13 @@ class Ascent:
     end: np.ndarray
 
 
-def _filter_means(tf, feature_maps, filters):
-    """Each image's mean activation of its own filter (image i goes with filters[i])."""
-    per_filter = tf.reduce_mean(feature_maps, axis=(1, 2))
+def _filter_objective(tf, feature_maps, filters, position):
+    """Each image's activation of its own filter (image i goes with filters[i]):
+    the mean over the map, or the value at `position`."""
+    if position is None:
+        per_filter = tf.reduce_mean(feature_maps, axis=(1, 2))
+    else:
+        per_filter = feature_maps[:, position[0], position[1], :]
     return tf.gather(per_filter, tf.constant(filters), axis=1, batch_dims=1)
 
 
@@ -446,13 +450,17 @@ def filter_visualisation(
     blur_every: int = 4,
     value_range: tuple[float, float] | None = (0.0, 1.0),
     start=None,
+    position: tuple[int, int] | None = None,
     seed: int = 0,
 ) -> Ascent:
     """The input that most excites each filter of `layer`, found by gradient ascent.
 
-    Each step shifts the image by a random offset of at most `jitter` pixels
-    (rolled, so nothing is lost), adds `step_size` times the gradient of the
-    filter's mean activation divided by its root mean square (a normalised step,
+    The objective is the filter's mean activation over its feature map, or, with
+    `position`, its activation at that one place: a unit that sees only its
+    receptive field, so the picture stays inside it. Each step shifts the image
+    by a random offset of at most `jitter` pixels (rolled, so nothing is lost),
+    adds `step_size` times the gradient of the objective divided by its root
+    mean square (a normalised step,
     so the step size means the same on every layer), and shifts back; every
     `blur_every` steps the image is blurred with a Gaussian of `blur_sigma`
     pixels, and it is clipped to `value_range`. Jitter and blur keep the
@@ -481,6 +489,8 @@ def filter_visualisation(
     start : array_like, optional
         Starting images, (len(filters), height, width, channels); default mid-grey
         plus a little noise drawn from `seed`, at the model's input size.
+    position : (int, int), optional
+        Row and column of the unit to excite; None: the mean over all positions.
     seed : int
 
     Returns
@@ -534,12 +544,18 @@ def filter_visualisation(
                 f"start has shape {x.shape}: expected "
                 f"({len(filters)}, height, width, channels)"
             )
-    channels = int(run(_images(model, x[:1]))[0][0].shape[-1])
+    _, rows, cols, channels = run(_images(model, x[:1]))[0][0].shape
     if max(filters) >= channels:
         raise ValueError(
             f"filters={filters}: layer {layer!r} has {channels} channels, "
-            f"expected indices "
-            f"0..{channels - 1}"
+            f"expected indices 0..{channels - 1}"
+        )
+    if position is not None and not (
+        0 <= position[0] < rows and 0 <= position[1] < cols
+    ):
+        raise ValueError(
+            f"position={position!r}: expected (row, column) inside layer {layer!r}'s "
+            f"{rows} x {cols} maps"
         )
 
     def objective_and_gradient(images):
@@ -547,9 +563,9 @@ def filter_visualisation(
         with tf.GradientTape() as tape:
             tape.watch(tensor)
             (feature_maps,), _ = run(tensor)
-            means = _filter_means(tf, feature_maps, filters)
-            total = tf.reduce_sum(means)
-        return np.asarray(means, dtype=np.float64), np.asarray(
+            objective = _filter_objective(tf, feature_maps, filters, position)
+            total = tf.reduce_sum(objective)
+        return np.asarray(objective, dtype=np.float64), np.asarray(
             tape.gradient(total, tensor), dtype=np.float64
         )
 

@@ -1,6 +1,7 @@
 """The whole book builds in the ci profile with warnings as errors."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,12 @@ def test_chapter_one_renders_math_figures_and_solutions(built_book):
     assert page.count("<img") >= 4
     assert "solution" in page and "dropdown" in page
     assert "Traceback" not in page and "output stderr" not in page
+
+
+def test_chapter_eight_figures_carry_their_alt_text(built_book):
+    page = (built_book / "chapters" / "08_inside_a_trained_cnn.html").read_text()
+    images = re.findall(r"<img [^>]*>", page)
+    assert len(images) >= 7
+    for tag in images:
+        alt = re.search(r'alt="([^"]*)"', tag)
+        assert alt and len(alt.group(1)) > 40, tag[:200]

@@ -235,6 +235,25 @@ def test_filter_visualisation_is_deterministic_and_climbs(smooth_model):
     np.testing.assert_allclose(means[np.arange(3), [0, 1, 2]], first.end, rtol=1e-10)
 
 
+def test_filter_visualisation_of_one_unit_stays_in_its_receptive_field(smooth_model):
+    start = np.random.default_rng(5).uniform(0.2, 0.8, (2, 8, 8, 2))
+    result = interpret.filter_visualisation(
+        smooth_model, 0, [0, 2], steps=5, jitter=0, blur_sigma=0, start=start,
+        position=(1, 5),
+    )
+    rows, cols = interpret.model_receptive_field(smooth_model, 0)
+    first_row, last_row = interpret.field_window(rows, 1, 8)
+    first_col, last_col = interpret.field_window(cols, 5, 8)
+    assert (first_row, last_row, first_col, last_col) == (0, 2, 4, 6)
+    inside = np.zeros((8, 8), bool)
+    inside[first_row : last_row + 1, first_col : last_col + 1] = True
+    changed = (result.images != start).any(axis=(0, 3))
+    assert changed[inside].all() and not changed[~inside].any()
+    value = list(interpret.activations(smooth_model, result.images, [0]).values())[0]
+    np.testing.assert_allclose(value[[0, 1], 1, 5, [0, 2]], result.end, rtol=1e-10)
+    assert (result.end > result.start).all()
+
+
 def test_filter_visualisation_of_a_linear_filter_follows_its_constant_gradient():
     # mean activation of a linear 'valid' filter is linear in the image: its gradient G
     # is the kernel summed over every position it visits, divided by the number of
@@ -391,6 +410,8 @@ def test_bad_arguments_are_named(smooth_model, images):
         interpret.saliency(smooth_model, images[0])
     with pytest.raises(ValueError, match="filters=.*4 channels"):
         interpret.filter_visualisation(smooth_model, 2, [4], steps=1)
+    with pytest.raises(ValueError, match=r"position=\(4, 0\).*2 x 2"):
+        interpret.filter_visualisation(smooth_model, 2, [0], steps=1, position=(4, 0))
     with pytest.raises(ValueError, match="expected feature maps"):
         interpret.grad_cam(smooth_model, images, 4)
     with pytest.raises(ValueError, match="position=.*8 x 8"):
