@@ -412,6 +412,21 @@ def upsample(maps, size: tuple[int, int]) -> np.ndarray:
     return np.asarray(resized)[..., 0]
 
 
+def _without_activation(model, name: str):
+    """A copy of `model`, same weights, whose layer `name` has no activation."""
+    keras = _keras()
+
+    def clone(layer):
+        config = layer.get_config()
+        if layer.name == name:
+            config["activation"] = "linear"
+        return layer.__class__.from_config(config)
+
+    copy = keras.models.clone_model(model, clone_function=clone)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
 @dataclass(frozen=True)
 class Ascent:
     """Images made by gradient ascent for some filters, and the objective before/after.
@@ -421,7 +436,8 @@ class Ascent:
     images : ndarray, shape (filters, height, width, channels)
     start, end : ndarray, shape (filters,)
         The objective of each filter (its mean activation, or its activation at
-        the chosen position) for the starting image and for the final one.
+        the chosen position, before the activation function unless asked
+        otherwise) for the starting image and for the final one.
     """
 
     images: np.ndarray
@@ -451,17 +467,20 @@ def filter_visualisation(
     value_range: tuple[float, float] | None = (0.0, 1.0),
     start=None,
     position: tuple[int, int] | None = None,
+    pre_activation: bool = True,
     seed: int = 0,
 ) -> Ascent:
     """The input that most excites each filter of `layer`, found by gradient ascent.
 
     The objective is the filter's mean activation over its feature map, or, with
     `position`, its activation at that one place: a unit that sees only its
-    receptive field, so the picture stays inside it. Each step shifts the image
-    by a random offset of at most `jitter` pixels (rolled, so nothing is lost),
-    adds `step_size` times the gradient of the objective divided by its root
-    mean square (a normalised step,
-    so the step size means the same on every layer), and shifts back; every
+    receptive field, so the picture stays inside it. By default it is taken
+    before the layer's activation function: a ReLU unit that is off for the
+    starting image passes no gradient, and the ascent would never start.
+    Each step shifts the image by a random offset of at most `jitter` pixels
+    (rolled, so nothing is lost), adds `step_size` times the gradient of the
+    objective divided by its root mean square (a normalised step, so the step
+    size means the same on every layer), and shifts back; every
     `blur_every` steps the image is blurred with a Gaussian of `blur_sigma`
     pixels, and it is clipped to `value_range`. Jitter and blur keep the
     high-frequency patterns a network responds to but a person cannot read out
@@ -491,6 +510,9 @@ def filter_visualisation(
         plus a little noise drawn from `seed`, at the model's input size.
     position : (int, int), optional
         Row and column of the unit to excite; None: the mean over all positions.
+    pre_activation : bool, default True
+        Climb the layer's output before its activation function (a copy of the
+        model with that function removed; `model` is not changed).
     seed : int
 
     Returns
@@ -522,7 +544,10 @@ def filter_visualisation(
         raise ValueError(
             f"blur_sigma={blur_sigma!r}: expected a non-negative width in pixels"
         )
-    run = _forward(model, [_check_layer(model, layer)])
+    layer = _check_layer(model, layer)
+    if pre_activation and getattr(model.get_layer(layer), "activation", None):
+        model = _without_activation(model, layer)
+    run = _forward(model, [layer])
     filters = [
         check_int(f"filters[{index}]", f, minimum=0) for index, f in enumerate(filters)
     ]

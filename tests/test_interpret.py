@@ -229,17 +229,23 @@ def test_filter_visualisation_is_deterministic_and_climbs(smooth_model):
     assert not np.array_equal(first.images, other.images)
     assert (first.end > first.start).all()
     assert first.images.min() >= 0 and first.images.max() <= 1
-    means = list(interpret.activations(smooth_model, first.images, [0]).values())[
-        0
-    ].mean(axis=(1, 2))
-    np.testing.assert_allclose(means[np.arange(3), [0, 1, 2]], first.end, rtol=1e-10)
+    (after_tanh,) = interpret.activations(smooth_model, first.images, [0]).values()
+    means = np.arctanh(after_tanh).mean(axis=(1, 2))  # the objective is before the tanh
+    np.testing.assert_allclose(means[np.arange(3), [0, 1, 2]], first.end, rtol=1e-8)
 
 
 def test_filter_visualisation_of_one_unit_stays_in_its_receptive_field(smooth_model):
     start = np.random.default_rng(5).uniform(0.2, 0.8, (2, 8, 8, 2))
     result = interpret.filter_visualisation(
-        smooth_model, 0, [0, 2], steps=5, jitter=0, blur_sigma=0, start=start,
+        smooth_model,
+        0,
+        [0, 2],
+        steps=5,
+        jitter=0,
+        blur_sigma=0,
+        start=start,
         position=(1, 5),
+        pre_activation=False,
     )
     rows, cols = interpret.model_receptive_field(smooth_model, 0)
     first_row, last_row = interpret.field_window(rows, 1, 8)
@@ -252,6 +258,39 @@ def test_filter_visualisation_of_one_unit_stays_in_its_receptive_field(smooth_mo
     value = list(interpret.activations(smooth_model, result.images, [0]).values())[0]
     np.testing.assert_allclose(value[[0, 1], 1, 5, [0, 2]], result.end, rtol=1e-10)
     assert (result.end > result.start).all()
+
+
+def test_filter_visualisation_climbs_before_a_relu_that_is_off():
+    # a bias of -10 keeps the ReLU off for any image in [0, 1]: no gradient after it
+    layer = keras.layers.Conv2D(
+        2,
+        3,
+        activation="relu",
+        bias_initializer=keras.initializers.Constant(-10.0),
+        kernel_initializer=keras.initializers.GlorotUniform(seed=0),
+    )
+    model = sequential(
+        [layer, keras.layers.Flatten(), keras.layers.Dense(3)],
+        (6, 6, 1),
+        dtype="float32",
+    )
+    stuck = interpret.filter_visualisation(
+        model, 0, [0, 1], steps=5, blur_sigma=0, pre_activation=False, seed=2
+    )
+    climbed = interpret.filter_visualisation(
+        model, 0, [0, 1], steps=5, blur_sigma=0, seed=2
+    )
+    start = interpret.filter_visualisation(
+        model, 0, [0, 1], steps=1, step_size=1e-30, blur_sigma=0, jitter=0, seed=2
+    ).images
+    np.testing.assert_array_equal(stuck.images, start)  # no gradient, no change
+    assert (stuck.end == 0).all() and (climbed.end > climbed.start).all()
+    kernel, bias = layer.get_weights()
+    by_hand = conv.conv2d(climbed.images, kernel, bias).mean(axis=(1, 2))
+    np.testing.assert_allclose(by_hand[[0, 1], [0, 1]], climbed.end, rtol=1e-4)
+    assert (
+        model.layers[0].activation is keras.activations.relu
+    )  # the model is unchanged
 
 
 def test_filter_visualisation_of_a_linear_filter_follows_its_constant_gradient():
