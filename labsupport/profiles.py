@@ -66,6 +66,10 @@ class Profile:
         Images explained at every step of the model-randomisation check.
     interpret_field_images : int
         Images whose input gradients map a deep unit's receptive field.
+    interpret_cifar_train_limit : int or None
+        Training images for chapter 8's CIFAR-10 network (None: all there are).
+    interpret_cifar_epochs : int
+        Epochs of chapter 8's CIFAR-10 network.
     allow_stand_in : bool
         Whether a dataset that cannot be had (not in the data folder, not in
         the Keras cache, no download) is replaced by its labelled stand-in
@@ -97,6 +101,8 @@ class Profile:
     interpret_ascent_filters: int
     interpret_sanity_images: int
     interpret_field_images: int
+    interpret_cifar_train_limit: int | None
+    interpret_cifar_epochs: int
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
@@ -129,6 +135,8 @@ PROFILES: dict[str, Profile] = {
         interpret_ascent_filters=8,
         interpret_sanity_images=4,
         interpret_field_images=64,
+        interpret_cifar_train_limit=1_000,
+        interpret_cifar_epochs=1,
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
@@ -153,6 +161,8 @@ PROFILES: dict[str, Profile] = {
         interpret_ascent_filters=16,
         interpret_sanity_images=12,
         interpret_field_images=400,
+        interpret_cifar_train_limit=5_000,
+        interpret_cifar_epochs=4,
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
@@ -177,6 +187,8 @@ PROFILES: dict[str, Profile] = {
         interpret_ascent_filters=64,
         interpret_sanity_images=50,
         interpret_field_images=2_000,
+        interpret_cifar_train_limit=None,
+        interpret_cifar_epochs=10,
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,
