@@ -72,3 +72,58 @@ def leaky_relu(z, alpha: float = 0.01):
 
 
 ACTIVATIONS = {"relu": relu, "sigmoid": sigmoid, "tanh": tanh, "leaky_relu": leaky_relu}
+
+
+def relu_derivative(z):
+    """``1`` where ``z > 0``, else ``0`` (the convention at 0 that TensorFlow uses).
+
+    Examples
+    --------
+    >>> relu_derivative(np.array([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    return (np.asarray(z, dtype=float) > 0).astype(float)
+
+
+def sigmoid_derivative(z):
+    """``sigmoid(z) * (1 - sigmoid(z))``, at most 1/4 (at ``z = 0``).
+
+    Examples
+    --------
+    >>> float(sigmoid_derivative(0.0))
+    0.25
+    """
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh_derivative(z):
+    """``1 - tanh(z)**2``, at most 1 (at ``z = 0``).
+
+    Examples
+    --------
+    >>> float(tanh_derivative(0.0))
+    1.0
+    """
+    return 1.0 - np.tanh(z) ** 2
+
+
+def leaky_relu_derivative(z, alpha: float = 0.01):
+    """``1`` where ``z > 0``, else ``alpha``.
+
+    Examples
+    --------
+    >>> leaky_relu_derivative(np.array([-2.0, 3.0])).tolist()
+    [0.01, 1.0]
+    """
+    if not 0.0 <= alpha < 1.0:
+        raise ValueError(f"alpha={alpha!r}: expected a slope in [0, 1)")
+    return np.where(np.asarray(z, dtype=float) > 0, 1.0, alpha)
+
+
+DERIVATIVES = {
+    "relu": relu_derivative,
+    "sigmoid": sigmoid_derivative,
+    "tanh": tanh_derivative,
+    "leaky_relu": leaky_relu_derivative,
+}
