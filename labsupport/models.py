@@ -398,3 +398,118 @@ def cifar10_improved_cnn(
         metrics=["accuracy"],
     )
     return model
+
+
+def lenet5(c3: str = "full", learning_rate: float = 1e-3, seed: int | None = None):
+    """LeNet-5 (LeCun et al. 1998) for 28x28x1 MNIST digits, compiled for Adam.
+
+    28x28x1 -> zero-pad to 32x32 -> C1: 6 maps 5x5 (tanh) -> S2: 2x2 average
+    pooling -> C3: 16 maps 5x5 (tanh) -> S4: 2x2 average pooling -> C5: 120 maps
+    5x5 (tanh, 1x1 each) -> F6: dense 84 (tanh) -> 10 logits; sparse categorical
+    cross-entropy on integer labels.
+
+    Two simplifications of the 1998 network, both standard: S2 and S4 average
+    without the paper's trainable coefficient and bias per map (12 and 32
+    parameters), and the output is a dense layer (850 parameters) where the paper
+    used fixed radial-basis units.
+
+    Parameters
+    ----------
+    c3 : {"full", "table"}, default "full"
+        ``"full"``: every C3 map sees all 6 S2 maps (2,416 parameters);
+        ``"table"``: LeCun's connection table (1,516), see
+        :mod:`labsupport.connection_table`.
+    learning_rate : float
+        Adam step size, positive.
+    seed : int, optional
+        Seeds every layer's initial weights.
+
+    Raises
+    ------
+    ValueError
+        For an unknown `c3` or a non-positive `learning_rate`.
+
+    Examples
+    --------
+    >>> lenet5().count_params(), lenet5(c3="table").count_params()
+    (61706, 60806)
+    """
+    if c3 not in ("full", "table"):
+        raise ValueError(f"c3={c3!r}: expected 'full' or 'table'")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+    import_tensorflow()
+    import keras
+
+    from .connection_table import connection_table_layer, lecun_c3_table
+
+    if c3 == "full":
+        c3_layer = keras.layers.Conv2D(16, 5, activation="tanh", name="C3",
+                                       kernel_initializer=_initializer(seed, 1))
+    else:
+        c3_layer = connection_table_layer(lecun_c3_table(), 5, activation="tanh", name="C3",
+                                          seed=None if seed is None else seed + 1)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.ZeroPadding2D(2, name="pad_to_32"),
+            keras.layers.Conv2D(6, 5, activation="tanh", name="C1", kernel_initializer=_initializer(seed, 0)),
+            keras.layers.AveragePooling2D(2, name="S2"),
+            c3_layer,
+            keras.layers.AveragePooling2D(2, name="S4"),
+            keras.layers.Conv2D(120, 5, activation="tanh", name="C5", kernel_initializer=_initializer(seed, 2)),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(84, activation="tanh", name="F6", kernel_initializer=_initializer(seed, 3)),
+            keras.layers.Dense(10, name="output", kernel_initializer=_initializer(seed, 4)),
+        ],
+        name=f"lenet5_{c3}",
+    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model
+
+
+def conv_pool_fc(input_shape=(32, 32, 3), filters: int = 12, kernel_size: int = 3, classes: int = 10,
+                 seed: int | None = None):
+    """The lecture notes' first CNN: INPUT -> CONV -> RELU -> POOL -> FC, uncompiled.
+
+    32x32x3 -> `filters` ``kernel_size`` convolutions ("same") -> ReLU -> 2x2 max
+    pooling (16x16x`filters`) -> flatten -> dense `classes` scores. With the
+    defaults: 336 + 30,730 = 31,066 parameters.
+
+    Parameters
+    ----------
+    input_shape : tuple of 3 ints, default (32, 32, 3)
+        Height, width, channels (CIFAR-10's shape, the notes' 10 classes).
+    filters, kernel_size, classes : int
+    seed : int, optional
+        Seeds the initial weights.
+
+    Examples
+    --------
+    >>> model = conv_pool_fc()
+    >>> [layer.output.shape[1:] for layer in model.layers]
+    [(32, 32, 12), (32, 32, 12), (16, 16, 12), (3072,), (10,)]
+    >>> model.count_params()
+    31066
+    """
+    filters = check_int("filters", filters, minimum=1)
+    kernel_size = check_int("kernel_size", kernel_size, minimum=1)
+    classes = check_int("classes", classes, minimum=1)
+    if len(input_shape) != 3:
+        raise ValueError(f"input_shape={input_shape!r}: expected (height, width, channels)")
+    import_tensorflow()
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input(tuple(input_shape)),
+            keras.layers.Conv2D(filters, kernel_size, padding="same", name="CONV",
+                                kernel_initializer=_initializer(seed, 0)),
+            keras.layers.ReLU(name="RELU"),
+            keras.layers.MaxPooling2D(2, name="POOL"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(classes, name="FC", kernel_initializer=_initializer(seed, 1)),
+        ],
+        name="conv_pool_fc",
+    )
