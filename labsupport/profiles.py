@@ -70,6 +70,11 @@ class Profile:
         Training images for chapter 8's CIFAR-10 network (None: all there are).
     interpret_cifar_epochs : int
         Epochs of chapter 8's CIFAR-10 network.
+    lenet_train_limit : int or None
+        Training images (before the validation split) for chapter 5's LeNet-5
+        (None: all there are).
+    lenet_epochs : int
+        Epochs of chapter 5's LeNet-5.
     allow_stand_in : bool
         Whether a dataset that cannot be had (not in the data folder, not in
         the Keras cache, no download) is replaced by its labelled stand-in
@@ -103,6 +108,8 @@ class Profile:
     interpret_field_images: int
     interpret_cifar_train_limit: int | None
     interpret_cifar_epochs: int
+    lenet_train_limit: int | None
+    lenet_epochs: int
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
@@ -137,6 +144,8 @@ PROFILES: dict[str, Profile] = {
         interpret_field_images=64,
         interpret_cifar_train_limit=1_000,
         interpret_cifar_epochs=1,
+        lenet_train_limit=1_000,
+        lenet_epochs=1,
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
@@ -163,6 +172,8 @@ PROFILES: dict[str, Profile] = {
         interpret_field_images=400,
         interpret_cifar_train_limit=5_000,
         interpret_cifar_epochs=4,
+        lenet_train_limit=None,
+        lenet_epochs=8,
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
@@ -189,6 +200,8 @@ PROFILES: dict[str, Profile] = {
         interpret_field_images=2_000,
         interpret_cifar_train_limit=None,
         interpret_cifar_epochs=10,
+        lenet_train_limit=None,
+        lenet_epochs=20,
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,
