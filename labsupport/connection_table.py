@@ -16,15 +16,27 @@ from .reproducibility import import_tensorflow
 
 # input maps of each C3 output map (LeCun et al. 1998, Table I)
 LECUN_C3_INPUTS = (
-    (0, 1, 2), (1, 2, 3), (2, 3, 4), (3, 4, 5), (4, 5, 0), (5, 0, 1),
-    (0, 1, 2, 3), (1, 2, 3, 4), (2, 3, 4, 5), (3, 4, 5, 0), (4, 5, 0, 1), (5, 0, 1, 2),
-    (0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5),
+    (0, 1, 2),
+    (1, 2, 3),
+    (2, 3, 4),
+    (3, 4, 5),
+    (4, 5, 0),
+    (5, 0, 1),
+    (0, 1, 2, 3),
+    (1, 2, 3, 4),
+    (2, 3, 4, 5),
+    (3, 4, 5, 0),
+    (4, 5, 0, 1),
+    (5, 0, 1, 2),
+    (0, 1, 3, 4),
+    (1, 2, 4, 5),
+    (0, 2, 3, 5),
     (0, 1, 2, 3, 4, 5),
 )
 
 
 def lecun_c3_table() -> np.ndarray:
-    """LeNet-5's C3 connection table: ``table[i, o]`` is True when output map `o` sees input map `i`.
+    """LeNet-5's C3 connection table: ``table[i, o]`` when output `o` sees input `i`.
 
     Examples
     --------
@@ -38,9 +50,14 @@ def lecun_c3_table() -> np.ndarray:
     return table
 
 
-def connection_table_layer(table, kernel_size: int, activation=None, seed: int | None = None,
-                           name: str | None = None):
-    """A Keras layer: a valid, stride-1 convolution that only has the weights `table` allows.
+def connection_table_layer(
+    table,
+    kernel_size: int,
+    activation=None,
+    seed: int | None = None,
+    name: str | None = None,
+):
+    """A Keras layer: a valid, stride-1 convolution with only the weights `table` has.
 
     Its trainable weights are one ``kernel_size x kernel_size`` kernel per
     connection and one bias per output map, so ``count_params()`` counts
@@ -74,12 +91,14 @@ def connection_table_layer(table, kernel_size: int, activation=None, seed: int |
     table = np.asarray(table)
     if table.ndim != 2 or table.dtype != bool:
         raise ValueError(
-            f"table has shape {table.shape} and dtype {table.dtype}: expected a 2-D boolean "
-            "(in_channels, out_channels) array"
+            f"table has shape {table.shape} and dtype {table.dtype}: "
+            "expected a 2-D boolean (in_channels, out_channels) array"
         )
     if not table.any(axis=0).all():
         empty = np.flatnonzero(~table.any(axis=0)).tolist()
-        raise ValueError(f"table: output maps {empty} have no input: expected at least one each")
+        raise ValueError(
+            f"table: output maps {empty} have no input: expected at least one each"
+        )
     import_tensorflow()
     import keras
     from keras import ops
@@ -99,10 +118,15 @@ def connection_table_layer(table, kernel_size: int, activation=None, seed: int |
                 )
             full_shape = (kernel_size, kernel_size, *table.shape)
             full = keras.initializers.GlorotUniform(seed=seed)(full_shape)
-            self.kernel = self.add_weight(shape=(kernel_size, kernel_size, len(inputs)),
-                                          initializer="zeros", name="kernel")
+            self.kernel = self.add_weight(
+                shape=(kernel_size, kernel_size, len(inputs)),
+                initializer="zeros",
+                name="kernel",
+            )
             self.kernel.assign(ops.convert_to_numpy(full)[:, :, inputs, outputs])
-            self.bias = self.add_weight(shape=(table.shape[1],), initializer="zeros", name="bias")
+            self.bias = self.add_weight(
+                shape=(table.shape[1],), initializer="zeros", name="bias"
+            )
             self.scatter = ops.convert_to_tensor(scatter)
 
         def full_kernel(self):

@@ -30,7 +30,9 @@ def dark_bar(rows: int = 6, cols: int = 9, start: int = 2, stop: int = 6) -> np.
     """
     rows, cols = check_int("rows", rows, 1), check_int("cols", cols, 1)
     if not 0 <= start < stop <= cols:
-        raise ValueError(f"start={start!r}, stop={stop!r}: expected 0 <= start < stop <= cols={cols}")
+        raise ValueError(
+            f"start={start!r}, stop={stop!r}: expected 0 <= start < stop <= cols={cols}"
+        )
     x = np.ones((rows, cols))
     x[:, start:stop] = 0.0
     return x
@@ -91,14 +93,17 @@ def kernel_descent(x, y, k0, learning_rate: float, steps: int):
     ([[1.0, -1.0]], True)
     """
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size"
+        )
     steps = check_int("steps", steps, 1)
     x, y = _as_nhwc("x", x), _as_nhwc("y", y)
     k = check_array("k0", k0, ndim=2)[:, :, None, None].copy()
     if conv2d(x, k).shape != y.shape:
         raise ValueError(
-            f"y has shape {y.shape[1:3]}: expected {conv2d(x, k).shape[1:3]}, the valid "
-            f"correlation of a {x.shape[1:3]} image with a {k.shape[:2]} kernel"
+            f"y has shape {y.shape[1:3]}: expected {conv2d(x, k).shape[1:3]}, "
+            f"the valid correlation of a {x.shape[1:3]} image with a "
+            f"{k.shape[:2]} kernel"
         )
     kernels, losses = [k[:, :, 0, 0].copy()], []
     for _ in range(steps):
@@ -110,7 +115,7 @@ def kernel_descent(x, y, k0, learning_rate: float, steps: int):
 
 
 def squared_error_hessian(x, kernel_shape) -> np.ndarray:
-    """The Hessian ``2 P^T P`` of :func:`squared_error` with respect to the flattened kernel.
+    """The Hessian ``2 P^T P`` of :func:`squared_error` in the flattened kernel.
 
     Examples
     --------

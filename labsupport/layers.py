@@ -1,4 +1,4 @@
-"""A convolution layer from scratch: what ``keras.layers.Conv2D`` computes, forward and back.
+"""A convolution layer from scratch: what ``keras.layers.Conv2D`` computes, both ways.
 
 The forward pass is :func:`conv.conv2d` followed by an elementwise activation;
 the backward pass is the chain rule through the activation, then the three
@@ -64,7 +64,9 @@ class Conv2DLayer:
     [4.0]
     """
 
-    def __init__(self, kernel, bias=None, activation="linear", stride=1, padding="valid"):
+    def __init__(
+        self, kernel, bias=None, activation="linear", stride=1, padding="valid"
+    ):
         self.kernel = check_array("kernel", kernel, ndim=4)
         c_out = self.kernel.shape[3]
         if bias is None:
@@ -72,13 +74,16 @@ class Conv2DLayer:
         bias = np.asarray(bias, dtype=float)
         if bias.shape != (c_out,):
             raise ValueError(
-                f"bias has shape {bias.shape}: expected ({c_out},), one per output channel"
+                f"bias has shape {bias.shape}: expected ({c_out},), "
+                "one per output channel"
             )
         self.bias = bias
         if activation is None:
             activation = "linear"
         if activation not in ACTIVATION_NAMES:
-            raise ValueError(f"activation={activation!r}: expected one of {ACTIVATION_NAMES}")
+            raise ValueError(
+                f"activation={activation!r}: expected one of {ACTIVATION_NAMES}"
+            )
         self.activation = activation
         self.stride = check_pair("stride", stride, minimum=1)
         if padding not in PADDINGS:
@@ -101,25 +106,43 @@ class Conv2DLayer:
         if tuple(config["dilation_rate"]) != (1, 1) or config.get("groups", 1) != 1:
             raise ValueError(f"{layer.name}: expected dilation_rate=1 and groups=1")
         if config["data_format"] != "channels_last":
-            raise ValueError(f"{layer.name}: data_format={config['data_format']!r}: expected 'channels_last'")
+            raise ValueError(
+                f"{layer.name}: data_format={config['data_format']!r}: "
+                "expected 'channels_last'"
+            )
         kernel = np.asarray(layer.kernel)
         bias = np.asarray(layer.bias) if layer.use_bias else None
-        return cls(kernel, bias, config["activation"], tuple(config["strides"]), config["padding"])
+        return cls(
+            kernel,
+            bias,
+            config["activation"],
+            tuple(config["strides"]),
+            config["padding"],
+        )
 
     def _functions(self):
         if self.activation == "linear":
             return _identity, _one
-        return activations.ACTIVATIONS[self.activation], activations.DERIVATIVES[self.activation]
+        return (
+            activations.ACTIVATIONS[self.activation],
+            activations.DERIVATIVES[self.activation],
+        )
 
     def count_params(self) -> int:
-        """Weights plus biases: ``kh * kw * in_channels * out_channels + out_channels``."""
+        """Weights plus biases: ``kh * kw * c_in * c_out + c_out``."""
         return int(self.kernel.size + self.bias.size)
 
     def output_shape(self, input_shape) -> tuple:
         """``(batch, out_h, out_w, out_channels)`` for an NHWC `input_shape`."""
         batch, h, w, _ = input_shape
-        pads, k_eff = resolve_padding(self.padding, (h, w), self.kernel.shape[:2], self.stride)
-        return (batch, *output_shape((h, w), k_eff, pads, self.stride), self.kernel.shape[3])
+        pads, k_eff = resolve_padding(
+            self.padding, (h, w), self.kernel.shape[:2], self.stride
+        )
+        return (
+            batch,
+            *output_shape((h, w), k_eff, pads, self.stride),
+            self.kernel.shape[3],
+        )
 
     def forward(self, x) -> np.ndarray:
         """The layer's output for an NHWC batch `x`; remembers what backward needs."""
@@ -139,7 +162,9 @@ class Conv2DLayer:
             If `grad_output` is not shaped like the last output.
         """
         if self._cache is None:
-            raise RuntimeError("backward() needs the input of a forward() call: call forward(x) first")
+            raise RuntimeError(
+                "backward() needs the input of a forward() call: call forward(x) first"
+            )
         x, z = self._cache
         grad_output = check_array("grad_output", grad_output, ndim=4)
         if grad_output.shape != z.shape:

@@ -27,11 +27,13 @@ def _labels(labels, batch, classes):
     labels = np.atleast_1d(np.asarray(labels))
     if labels.shape != (batch,) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
-            f"labels has shape {labels.shape} and dtype {labels.dtype}: expected {batch} "
-            "integer class indices"
+            f"labels has shape {labels.shape} and dtype {labels.dtype}: "
+            f"expected {batch} integer class indices"
         )
     if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(f"labels={labels.tolist()}: expected class indices in [0, {classes})")
+        raise ValueError(
+            f"labels={labels.tolist()}: expected class indices in [0, {classes})"
+        )
     return labels
 
 
@@ -62,7 +64,9 @@ def log_softmax(logits) -> np.ndarray:
 
 
 def cross_entropy_from_logits(logits, labels) -> float:
-    """Mean of ``-log softmax(z)[label]``, as Keras' ``SparseCategoricalCrossentropy(from_logits=True)``.
+    """Mean of ``-log softmax(z)[label]``, as Keras computes it from logits.
+
+    Keras: ``SparseCategoricalCrossentropy(from_logits=True)``.
 
     Parameters
     ----------
@@ -85,7 +89,7 @@ def cross_entropy_from_logits(logits, labels) -> float:
 
 
 def naive_cross_entropy(logits, labels) -> float:
-    """``-log(exp(z[label]) / sum(exp(z)))`` exactly as written: overflows for large logits.
+    """``-log(exp(z[label]) / sum(exp(z)))`` as written: overflows for large logits.
 
     Kept to show why losses take logits. NumPy's overflow warnings are silenced;
     the result is ``nan`` or ``inf`` where the formula breaks down.
@@ -117,7 +121,9 @@ def binary_cross_entropy_from_logits(logits, targets) -> float:
     z = check_array("logits", np.atleast_1d(logits), ndim=1)
     t = check_array("targets", np.atleast_1d(targets), ndim=1)
     if z.shape != t.shape:
-        raise ValueError(f"targets has shape {t.shape}: expected {z.shape}, one per logit")
+        raise ValueError(
+            f"targets has shape {t.shape}: expected {z.shape}, one per logit"
+        )
     if t.min() < 0 or t.max() > 1:
         raise ValueError("targets: expected values in [0, 1]")
     return float(np.mean(np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))))

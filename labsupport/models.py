@@ -437,40 +437,49 @@ def lenet5(c3: str = "full", learning_rate: float = 1e-3, seed: int | None = Non
     if c3 not in ("full", "table"):
         raise ValueError(f"c3={c3!r}: expected 'full' or 'table'")
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size"
+        )
     import_tensorflow()
     import keras
 
     from .connection_table import connection_table_layer, lecun_c3_table
 
+    def tanh_conv(filters, name, layer):
+        return keras.layers.Conv2D(filters, 5, activation="tanh", name=name,
+                                   kernel_initializer=_initializer(seed, layer))
+
     if c3 == "full":
-        c3_layer = keras.layers.Conv2D(16, 5, activation="tanh", name="C3",
-                                       kernel_initializer=_initializer(seed, 1))
+        c3_layer = tanh_conv(16, "C3", 1)
     else:
-        c3_layer = connection_table_layer(lecun_c3_table(), 5, activation="tanh", name="C3",
-                                          seed=None if seed is None else seed + 1)
+        c3_seed = None if seed is None else seed + 1
+        c3_layer = connection_table_layer(lecun_c3_table(), 5, activation="tanh",
+                                          name="C3", seed=c3_seed)
     model = keras.Sequential(
         [
             keras.Input((28, 28, 1)),
             keras.layers.ZeroPadding2D(2, name="pad_to_32"),
-            keras.layers.Conv2D(6, 5, activation="tanh", name="C1", kernel_initializer=_initializer(seed, 0)),
+            tanh_conv(6, "C1", 0),
             keras.layers.AveragePooling2D(2, name="S2"),
             c3_layer,
             keras.layers.AveragePooling2D(2, name="S4"),
-            keras.layers.Conv2D(120, 5, activation="tanh", name="C5", kernel_initializer=_initializer(seed, 2)),
+            tanh_conv(120, "C5", 2),
             keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(84, activation="tanh", name="F6", kernel_initializer=_initializer(seed, 3)),
-            keras.layers.Dense(10, name="output", kernel_initializer=_initializer(seed, 4)),
+            keras.layers.Dense(84, activation="tanh", name="F6",
+                               kernel_initializer=_initializer(seed, 3)),
+            keras.layers.Dense(10, name="output",
+                               kernel_initializer=_initializer(seed, 4)),
         ],
         name=f"lenet5_{c3}",
     )
     model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
     return model
 
 
-def conv_pool_fc(input_shape=(32, 32, 3), filters: int = 12, kernel_size: int = 3, classes: int = 10,
-                 seed: int | None = None):
+def conv_pool_fc(input_shape=(32, 32, 3), filters: int = 12, kernel_size: int = 3,
+                 classes: int = 10, seed: int | None = None):
     """The lecture notes' first CNN: INPUT -> CONV -> RELU -> POOL -> FC, uncompiled.
 
     32x32x3 -> `filters` ``kernel_size`` convolutions ("same") -> ReLU -> 2x2 max
@@ -497,7 +506,9 @@ def conv_pool_fc(input_shape=(32, 32, 3), filters: int = 12, kernel_size: int = 
     kernel_size = check_int("kernel_size", kernel_size, minimum=1)
     classes = check_int("classes", classes, minimum=1)
     if len(input_shape) != 3:
-        raise ValueError(f"input_shape={input_shape!r}: expected (height, width, channels)")
+        raise ValueError(
+            f"input_shape={input_shape!r}: expected (height, width, channels)"
+        )
     import_tensorflow()
     import keras
 
@@ -509,7 +520,8 @@ def conv_pool_fc(input_shape=(32, 32, 3), filters: int = 12, kernel_size: int = 
             keras.layers.ReLU(name="RELU"),
             keras.layers.MaxPooling2D(2, name="POOL"),
             keras.layers.Flatten(name="flatten"),
-            keras.layers.Dense(classes, name="FC", kernel_initializer=_initializer(seed, 1)),
+            keras.layers.Dense(classes, name="FC",
+                               kernel_initializer=_initializer(seed, 1)),
         ],
         name="conv_pool_fc",
     )

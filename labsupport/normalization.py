@@ -1,4 +1,4 @@
-"""Batch normalisation, as ``keras.layers.BatchNormalization`` computes it (channels last).
+"""Batch normalisation as ``keras.layers.BatchNormalization`` computes it (NHWC).
 
     x_hat = (x - mean) / sqrt(variance + epsilon),   y = gamma * x_hat + beta
 
@@ -14,14 +14,16 @@ import numpy as np
 
 from .validation import check_array
 
-EPSILON = 1e-3   # Keras' default
+EPSILON = 1e-3  # Keras' default
 MOMENTUM = 0.99  # Keras' default
 
 
 def _per_channel(name, value, channels):
     value = np.asarray(value, dtype=float)
     if value.shape != (channels,):
-        raise ValueError(f"{name} has shape {value.shape}: expected ({channels},), one per channel")
+        raise ValueError(
+            f"{name} has shape {value.shape}: expected ({channels},), one per channel"
+        )
     return value
 
 
@@ -41,7 +43,8 @@ def batch_norm(x, gamma, beta, mean, variance, epsilon: float = EPSILON) -> np.n
 
     Examples
     --------
-    >>> batch_norm(np.array([[1.0], [3.0]]), [1.0], [0.0], [2.0], [1.0], epsilon=0.0).tolist()
+    >>> x = np.array([[1.0], [3.0]])
+    >>> batch_norm(x, [1.0], [0.0], [2.0], [1.0], epsilon=0.0).tolist()
     [[-1.0], [1.0]]
     """
     x = np.asarray(x, dtype=float)
@@ -51,7 +54,9 @@ def batch_norm(x, gamma, beta, mean, variance, epsilon: float = EPSILON) -> np.n
         raise ValueError(f"epsilon={epsilon!r}: expected a non-negative number")
     c = x.shape[-1]
     gamma, beta = _per_channel("gamma", gamma, c), _per_channel("beta", beta, c)
-    mean, variance = _per_channel("mean", mean, c), _per_channel("variance", variance, c)
+    mean, variance = _per_channel("mean", mean, c), _per_channel(
+        "variance", variance, c
+    )
     return gamma * (x - mean) / np.sqrt(variance + epsilon) + beta
 
 
@@ -68,9 +73,16 @@ def batch_statistics(x) -> tuple[np.ndarray, np.ndarray]:
     return x.mean(axis=axes), x.var(axis=axes)
 
 
-def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, momentum: float = MOMENTUM,
-                     epsilon: float = EPSILON):
-    """A training step: normalise with the batch's statistics and update the moving ones.
+def batch_norm_train(
+    x,
+    gamma,
+    beta,
+    moving_mean,
+    moving_variance,
+    momentum: float = MOMENTUM,
+    epsilon: float = EPSILON,
+):
+    """A training step: normalise with the batch's statistics, update the moving ones.
 
     Returns
     -------
@@ -91,8 +103,11 @@ def batch_norm_train(x, gamma, beta, moving_mean, moving_variance, momentum: flo
     moving_mean = _per_channel("moving_mean", moving_mean, c)
     moving_variance = _per_channel("moving_variance", moving_variance, c)
     y = batch_norm(x, gamma, beta, mean, variance, epsilon)
-    return (y, momentum * moving_mean + (1 - momentum) * mean,
-            momentum * moving_variance + (1 - momentum) * variance)
+    return (
+        y,
+        momentum * moving_mean + (1 - momentum) * mean,
+        momentum * moving_variance + (1 - momentum) * variance,
+    )
 
 
 __all__ = ["batch_norm", "batch_norm_train", "batch_statistics"]

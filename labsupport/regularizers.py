@@ -1,4 +1,4 @@
-"""L2 penalty and dropout, as Keras applies them, and the expectation that justifies dropout.
+"""L2 penalty and dropout as Keras applies them, and the expectation behind dropout.
 
 Dropout zeroes *units* (entries of a layer's input), each with probability
 ``rate``, while training. Keras' ``Dropout`` scales the kept units by
@@ -19,7 +19,7 @@ from .validation import check_array
 
 
 def l2_penalty(weights, l2: float) -> float:
-    """``l2 * sum(w**2)`` over every array in `weights`: what ``keras.regularizers.L2(l2)`` adds.
+    """``l2 * sum(w**2)`` over every array in `weights`, as ``keras.regularizers.L2``.
 
     Parameters
     ----------
@@ -71,7 +71,9 @@ def dropout(x, rate: float, rng, inverted: bool = True) -> np.ndarray:
     return np.where(keep, x / (1 - rate) if inverted else x, 0.0)
 
 
-def expectation_over_masks(function, x, rate: float, inverted: bool = True) -> np.ndarray:
+def expectation_over_masks(
+    function, x, rate: float, inverted: bool = True
+) -> np.ndarray:
     """The exact mean of ``function(dropout(x))`` over all ``2**x.size`` masks.
 
     Each mask with ``k`` dropped units has probability ``rate**k (1 - rate)**(n - k)``.
@@ -89,20 +91,25 @@ def expectation_over_masks(function, x, rate: float, inverted: bool = True) -> n
     --------
     >>> expectation_over_masks(lambda v: v, np.array([2.0, 4.0]), 0.5).tolist()
     [2.0, 4.0]
-    >>> expectation_over_masks(lambda v: v, np.array([2.0, 4.0]), 0.5, inverted=False).tolist()
+    >>> expectation_over_masks(lambda v: v, np.array([2.0, 4.0]), 0.5,
+    ...                        inverted=False).tolist()
     [1.0, 2.0]
     """
     rate = _check_rate(rate)
     x = check_array("x", x, ndim=1)
     if x.size > 16:
-        raise ValueError(f"x has {x.size} units: expected at most 16 (2**n masks are enumerated)")
+        raise ValueError(
+            f"x has {x.size} units: expected at most 16 (2**n masks are enumerated)"
+        )
     scale = 1 / (1 - rate) if inverted else 1.0
     total = 0.0
     for mask in itertools.product((0.0, 1.0), repeat=x.size):
         mask = np.array(mask)
         dropped = x.size - mask.sum()
         probability = rate**dropped * (1 - rate) ** mask.sum()
-        total = total + probability * np.asarray(function(x * mask * scale), dtype=float)
+        total = total + probability * np.asarray(
+            function(x * mask * scale), dtype=float
+        )
     return total
 
 
