@@ -20,12 +20,67 @@ ACTIVATION_NAMES = ("linear", "relu", "sigmoid", "tanh")
 PADDINGS = ("valid", "same")
 
 
+def relu_derivative(z):
+    """``1`` where ``z > 0``, else ``0`` (TensorFlow's choice at 0).
+
+    Examples
+    --------
+    >>> relu_derivative(np.array([-1.0, 0.0, 2.0])).tolist()
+    [0.0, 0.0, 1.0]
+    """
+    return (np.asarray(z, dtype=float) > 0) * 1.0
+
+
+def sigmoid_derivative(z):
+    """``sigmoid(z) * (1 - sigmoid(z))``, at most 1/4 (at ``z = 0``).
+
+    Examples
+    --------
+    >>> sigmoid_derivative(np.array([0.0])).tolist()
+    [0.25]
+    """
+    s = activations.sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh_derivative(z):
+    """``1 - tanh(z)**2``, at most 1 (at ``z = 0``).
+
+    Examples
+    --------
+    >>> tanh_derivative(np.array([0.0])).tolist()
+    [1.0]
+    """
+    return 1.0 - np.tanh(z) ** 2
+
+
+def leaky_relu_derivative(z, alpha: float = 0.01):
+    """``1`` where ``z > 0``, else ``alpha``.
+
+    Examples
+    --------
+    >>> leaky_relu_derivative(np.array([-2.0, 3.0])).tolist()
+    [0.01, 1.0]
+    """
+    activations.leaky_relu(0.0, alpha)  # the same check of alpha
+    return np.where(np.asarray(z, dtype=float) > 0, 1.0, alpha)
+
+
 def _identity(z):
     return np.asarray(z, dtype=float)
 
 
 def _one(z):
     return np.ones_like(np.asarray(z, dtype=float))
+
+
+# the factor the backward pass multiplies in, for each of activations.ACTIVATIONS
+DERIVATIVES = {
+    "relu": relu_derivative,
+    "sigmoid": sigmoid_derivative,
+    "tanh": tanh_derivative,
+    "leaky_relu": leaky_relu_derivative,
+}
 
 
 class Conv2DLayer:
@@ -125,7 +180,7 @@ class Conv2DLayer:
             return _identity, _one
         return (
             activations.ACTIVATIONS[self.activation],
-            activations.DERIVATIVES[self.activation],
+            DERIVATIVES[self.activation],
         )
 
     def count_params(self) -> int:
@@ -181,4 +236,12 @@ class Conv2DLayer:
         return conv2d_input_grad(dz, self.kernel, x.shape, *args)
 
 
-__all__ = ["ACTIVATION_NAMES", "Conv2DLayer"]
+__all__ = [
+    "ACTIVATION_NAMES",
+    "Conv2DLayer",
+    "DERIVATIVES",
+    "leaky_relu_derivative",
+    "relu_derivative",
+    "sigmoid_derivative",
+    "tanh_derivative",
+]

@@ -147,3 +147,18 @@ def test_pool2d_rejects_bad_input(call, message):
     with pytest.raises(ValueError) as error:
         call()
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "leaky_relu"])
+def test_activation_derivatives_equal_tensorflow_autodiff(name):
+    from labsupport import activations
+    from labsupport.layers import DERIVATIVES
+
+    z = tf.constant(np.linspace(-6, 6, 121) + 0.01)  # avoid ReLU's kink at exactly 0
+    functions = {"relu": tf.nn.relu, "sigmoid": tf.sigmoid, "tanh": tf.tanh,
+                 "leaky_relu": lambda v: tf.nn.leaky_relu(v, alpha=0.01)}
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        values = functions[name](z)
+    np.testing.assert_allclose(activations.ACTIVATIONS[name](z.numpy()), values.numpy(), atol=1e-12)
+    np.testing.assert_allclose(DERIVATIVES[name](z.numpy()), tape.gradient(values, z).numpy(), atol=1e-12)
