@@ -38,6 +38,10 @@ LECUN_C3_INPUTS = (
 def lecun_c3_table() -> np.ndarray:
     """LeNet-5's C3 connection table: ``table[i, o]`` when output `o` sees input `i`.
 
+    Returns
+    -------
+    ndarray of bool, shape (6, 16)
+
     Examples
     --------
     >>> table = lecun_c3_table()

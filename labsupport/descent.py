@@ -23,6 +23,22 @@ from .validation import check_array, check_int
 def dark_bar(rows: int = 6, cols: int = 9, start: int = 2, stop: int = 6) -> np.ndarray:
     """A white image (ones) with a dark vertical bar (zeros) in columns ``start:stop``.
 
+    Parameters
+    ----------
+    rows, cols : int
+        Image size, at least 1.
+    start, stop : int
+        The bar's columns, ``0 <= start < stop <= cols``.
+
+    Returns
+    -------
+    ndarray, shape (rows, cols)
+
+    Raises
+    ------
+    ValueError
+        For sizes below 1 or a bar outside the image.
+
     Examples
     --------
     >>> dark_bar()[0].tolist()
@@ -42,8 +58,34 @@ def _as_nhwc(name, image):
     return check_array(name, image, ndim=2)[None, :, :, None]
 
 
+def _check_target(x, y, k):
+    """Raise unless `y` has the shape of the valid correlation of `x` with `k`."""
+    expected = conv2d(x, k).shape
+    if y.shape != expected:
+        raise ValueError(
+            f"y has shape {y.shape[1:3]}: expected {expected[1:3]}, the valid "
+            f"correlation of a {x.shape[1:3]} image with a {k.shape[:2]} kernel"
+        )
+
+
 def squared_error(x, y, k) -> float:
     """``sum((correlate(x, k) - y)**2)``, the notes' summed loss, without bias.
+
+    Parameters
+    ----------
+    x, y : array_like, 2-D
+        Image and target; `y` has the valid correlation's shape.
+    k : array_like, 2-D
+        Kernel.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For arrays that are not 2-D or a `y` of the wrong shape.
 
     Examples
     --------
@@ -51,8 +93,9 @@ def squared_error(x, y, k) -> float:
     12.0
     """
     x, y = _as_nhwc("x", x), _as_nhwc("y", y)
-    k = check_array("k", k, ndim=2)
-    return float(np.sum((conv2d(x, k[:, :, None, None]) - y) ** 2))
+    k = check_array("k", k, ndim=2)[:, :, None, None]
+    _check_target(x, y, k)
+    return float(np.sum((conv2d(x, k) - y) ** 2))
 
 
 def kernel_descent(x, y, k0, learning_rate: float, steps: int):
@@ -99,12 +142,7 @@ def kernel_descent(x, y, k0, learning_rate: float, steps: int):
     steps = check_int("steps", steps, 1)
     x, y = _as_nhwc("x", x), _as_nhwc("y", y)
     k = check_array("k0", k0, ndim=2)[:, :, None, None].copy()
-    if conv2d(x, k).shape != y.shape:
-        raise ValueError(
-            f"y has shape {y.shape[1:3]}: expected {conv2d(x, k).shape[1:3]}, "
-            f"the valid correlation of a {x.shape[1:3]} image with a "
-            f"{k.shape[:2]} kernel"
-        )
+    _check_target(x, y, k)
     kernels, losses = [k[:, :, 0, 0].copy()], []
     for _ in range(steps):
         residual = conv2d(x, k) - y
@@ -116,6 +154,17 @@ def kernel_descent(x, y, k0, learning_rate: float, steps: int):
 
 def squared_error_hessian(x, kernel_shape) -> np.ndarray:
     """The Hessian ``2 P^T P`` of :func:`squared_error` in the flattened kernel.
+
+    Parameters
+    ----------
+    x : array_like, 2-D
+        The image.
+    kernel_shape : (int, int)
+
+    Returns
+    -------
+    ndarray, shape (kh * kw, kh * kw)
+        Constant: the loss is quadratic in the kernel.
 
     Examples
     --------
@@ -129,12 +178,30 @@ def squared_error_hessian(x, kernel_shape) -> np.ndarray:
 def largest_stable_rate(hessian) -> float:
     """``2 / largest eigenvalue``: gradient descent on the quadratic converges below it.
 
+    Parameters
+    ----------
+    hessian : array_like, shape (n, n)
+        Symmetric.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If `hessian` is not a symmetric square matrix.
+
     Examples
     --------
     >>> round(largest_stable_rate(squared_error_hessian(dark_bar(), (1, 2))), 4)
     0.0238
     """
     hessian = check_array("hessian", hessian, ndim=2)
+    if hessian.shape[0] != hessian.shape[1] or not np.allclose(hessian, hessian.T):
+        raise ValueError(
+            f"hessian has shape {hessian.shape}: expected a symmetric square matrix"
+        )
     return float(2 / np.linalg.eigvalsh(hessian).max())
 
 

@@ -156,6 +156,14 @@ class Conv2DLayer:
         ValueError
             If the Keras layer is dilated, grouped, channels-first, or uses an
             activation this class does not know.
+
+        Examples
+        --------
+        >>> import keras
+        >>> keras_layer = keras.layers.Conv2D(2, 3, activation="relu")
+        >>> keras_layer.build((None, 5, 5, 1))
+        >>> Conv2DLayer.from_keras(keras_layer).activation
+        'relu'
         """
         config = layer.get_config()
         if tuple(config["dilation_rate"]) != (1, 1) or config.get("groups", 1) != 1:
@@ -184,11 +192,32 @@ class Conv2DLayer:
         )
 
     def count_params(self) -> int:
-        """Weights plus biases: ``kh * kw * c_in * c_out + c_out``."""
+        """Weights plus biases: ``kh * kw * c_in * c_out + c_out``.
+
+        Examples
+        --------
+        >>> Conv2DLayer(np.ones((3, 3, 2, 4))).count_params()
+        76
+        """
         return int(self.kernel.size + self.bias.size)
 
     def output_shape(self, input_shape) -> tuple:
-        """``(batch, out_h, out_w, out_channels)`` for an NHWC `input_shape`."""
+        """``(batch, out_h, out_w, out_channels)`` for an NHWC `input_shape`.
+
+        Parameters
+        ----------
+        input_shape : tuple of 4 ints
+
+        Returns
+        -------
+        tuple of 4 ints
+
+        Examples
+        --------
+        >>> Conv2DLayer(np.ones((3, 3, 1, 4)), stride=2, padding="same").output_shape(
+        ...     (1, 7, 7, 1))
+        (1, 4, 4, 4)
+        """
         batch, h, w, _ = input_shape
         pads, k_eff = resolve_padding(
             self.padding, (h, w), self.kernel.shape[:2], self.stride
@@ -200,7 +229,22 @@ class Conv2DLayer:
         )
 
     def forward(self, x) -> np.ndarray:
-        """The layer's output for an NHWC batch `x`; remembers what backward needs."""
+        """The layer's output for an NHWC batch `x`; remembers what backward needs.
+
+        Parameters
+        ----------
+        x : array_like, shape (batch, height, width, in_channels)
+
+        Returns
+        -------
+        ndarray, shape :meth:`output_shape` of ``x.shape``
+
+        Raises
+        ------
+        ValueError
+            If `x` is not 4-D, its channels differ from the kernel's, or the
+            kernel is larger than the padded input.
+        """
         x = check_array("x", x, ndim=4)
         z = conv2d(x, self.kernel, self.bias, self.stride, self.padding)
         self._cache = (x, z)
@@ -208,6 +252,16 @@ class Conv2DLayer:
 
     def backward(self, grad_output) -> np.ndarray:
         """``dL/dx`` from ``dL/da``; stores ``dL/dW`` and ``dL/db`` in :attr:`grads`.
+
+        Parameters
+        ----------
+        grad_output : array_like
+            ``dL/da``, shaped as the last output of :meth:`forward`.
+
+        Returns
+        -------
+        ndarray
+            ``dL/dx``, shaped as the last input.
 
         Raises
         ------

@@ -15,12 +15,13 @@ from .validation import check_array
 
 
 def _logits(logits):
-    logits = np.asarray(logits, dtype=float)
-    if logits.ndim not in (1, 2) or logits.size == 0:
+    ndim = np.ndim(logits)
+    if ndim not in (1, 2):
         raise ValueError(
-            f"logits has shape {logits.shape}: expected (classes,) or (batch, classes)"
+            f"logits has shape {np.shape(logits)}: "
+            "expected (classes,) or (batch, classes)"
         )
-    return np.atleast_2d(logits)
+    return np.atleast_2d(check_array("logits", logits, ndim=ndim))
 
 
 def _labels(labels, batch, classes):
@@ -40,6 +41,20 @@ def _labels(labels, batch, classes):
 def softmax(logits) -> np.ndarray:
     """``exp(z) / sum(exp(z))`` along the last axis, computed without overflow.
 
+    Parameters
+    ----------
+    logits : array_like, shape (classes,) or (batch, classes)
+
+    Returns
+    -------
+    ndarray, shape (batch, classes)
+        Each row non-negative and summing to 1.
+
+    Raises
+    ------
+    ValueError
+        For logits that are not a 1-D or 2-D array of numbers.
+
     Examples
     --------
     >>> softmax([1000.0, 1000.0]).tolist()
@@ -52,6 +67,19 @@ def softmax(logits) -> np.ndarray:
 
 def log_softmax(logits) -> np.ndarray:
     """``z - logsumexp(z)`` along the last axis: the log-probabilities, stably.
+
+    Parameters
+    ----------
+    logits : array_like, shape (classes,) or (batch, classes)
+
+    Returns
+    -------
+    ndarray, shape (batch, classes)
+
+    Raises
+    ------
+    ValueError
+        For logits that are not a 1-D or 2-D array of numbers.
 
     Examples
     --------
@@ -94,6 +122,15 @@ def naive_cross_entropy(logits, labels) -> float:
     Kept to show why losses take logits. NumPy's overflow warnings are silenced;
     the result is ``nan`` or ``inf`` where the formula breaks down.
 
+    Parameters
+    ----------
+    logits : array_like, shape (classes,) or (batch, classes)
+    labels : int or array_like of int, shape (batch,)
+
+    Returns
+    -------
+    float
+
     Examples
     --------
     >>> naive_cross_entropy([[1000.0, 0.0]], [0])
@@ -112,6 +149,22 @@ def binary_cross_entropy_from_logits(logits, targets) -> float:
 
     Uses ``max(z, 0) - z t + log(1 + exp(-|z|))``, as Keras'
     ``BinaryCrossentropy(from_logits=True)`` does.
+
+    Parameters
+    ----------
+    logits : array_like, shape (n,)
+        One logit per example.
+    targets : array_like, shape (n,)
+        Values in [0, 1] (usually 0 or 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or a target lies outside [0, 1].
 
     Examples
     --------

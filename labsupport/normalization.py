@@ -19,7 +19,7 @@ MOMENTUM = 0.99  # Keras' default
 
 
 def _per_channel(name, value, channels):
-    value = np.asarray(value, dtype=float)
+    value = check_array(name, np.atleast_1d(value), ndim=1)
     if value.shape != (channels,):
         raise ValueError(
             f"{name} has shape {value.shape}: expected ({channels},), one per channel"
@@ -47,9 +47,7 @@ def batch_norm(x, gamma, beta, mean, variance, epsilon: float = EPSILON) -> np.n
     >>> batch_norm(x, [1.0], [0.0], [2.0], [1.0], epsilon=0.0).tolist()
     [[-1.0], [1.0]]
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim < 1 or x.size == 0:
-        raise ValueError(f"x has shape {x.shape}: expected (..., channels)")
+    x = check_array("x", x, ndim=max(np.ndim(x), 1))
     if not epsilon >= 0:
         raise ValueError(f"epsilon={epsilon!r}: expected a non-negative number")
     c = x.shape[-1]
@@ -63,12 +61,20 @@ def batch_norm(x, gamma, beta, mean, variance, epsilon: float = EPSILON) -> np.n
 def batch_statistics(x) -> tuple[np.ndarray, np.ndarray]:
     """Mean and biased variance of `x` over every axis but the last.
 
+    Parameters
+    ----------
+    x : array_like, shape (..., channels)
+
+    Returns
+    -------
+    mean, variance : ndarray, shape (channels,)
+
     Examples
     --------
     >>> [s.tolist() for s in batch_statistics(np.array([[1.0], [3.0]]))]
     [[2.0], [1.0]]
     """
-    x = np.asarray(x, dtype=float)
+    x = check_array("x", x, ndim=max(np.ndim(x), 1))
     axes = tuple(range(x.ndim - 1))
     return x.mean(axis=axes), x.var(axis=axes)
 

@@ -27,6 +27,15 @@ def l2_penalty(weights, l2: float) -> float:
     l2 : float
         Non-negative.
 
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    ValueError
+        For a negative `l2` or weights that are not arrays of numbers.
+
     Examples
     --------
     >>> round(l2_penalty([np.array([1.0, -2.0]), np.array([[3.0]])], 0.1), 6)
@@ -36,7 +45,10 @@ def l2_penalty(weights, l2: float) -> float:
         raise ValueError(f"l2={l2!r}: expected a non-negative penalty weight")
     if isinstance(weights, np.ndarray):
         weights = [weights]
-    total = sum(float(np.sum(np.square(np.asarray(w, dtype=float)))) for w in weights)
+    total = sum(
+        float(np.sum(np.square(check_array(f"weights[{i}]", w, ndim=np.ndim(w)))))
+        for i, w in enumerate(weights)
+    )
     return l2 * total
 
 
@@ -59,6 +71,15 @@ def dropout(x, rate: float, rng, inverted: bool = True) -> np.ndarray:
         Scale the kept entries by ``1 / (1 - rate)`` (Keras); if False, leave
         them as they are (the original form, which rescales at prediction time).
 
+    Returns
+    -------
+    ndarray, shape of `x`
+
+    Raises
+    ------
+    ValueError
+        For a rate outside [0, 1), `x` not numbers, or `rng` not a Generator.
+
     Examples
     --------
     >>> y = dropout(np.ones(6), 0.5, np.random.default_rng(0))
@@ -66,7 +87,12 @@ def dropout(x, rate: float, rng, inverted: bool = True) -> np.ndarray:
     True
     """
     rate = _check_rate(rate)
-    x = np.asarray(x, dtype=float)
+    x = check_array("x", x, ndim=np.ndim(x))
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng={rng!r}: expected a numpy.random.Generator, "
+            "such as np.random.default_rng(0)"
+        )
     keep = rng.random(x.shape) >= rate
     return np.where(keep, x / (1 - rate) if inverted else x, 0.0)
 
@@ -86,6 +112,16 @@ def expectation_over_masks(
         At most 16 units (``2**n`` masks are enumerated).
     rate : float
     inverted : bool, default True
+
+    Returns
+    -------
+    ndarray
+        The expectation, shaped as `function`'s output.
+
+    Raises
+    ------
+    ValueError
+        For a rate outside [0, 1) or more than 16 units.
 
     Examples
     --------

@@ -218,3 +218,27 @@ def test_kernel_descent_rejects_bad_input():
         descent.kernel_descent(x, np.zeros((6, 9)), [[0.0, 0.0]], 0.01, 3)
     with pytest.raises(ValueError, match="start=5, stop=5"):
         descent.dark_bar(start=5, stop=5)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: losses.softmax([["a", "b"]]), "logits has dtype"),
+        (lambda: losses.softmax(np.zeros((2, 2, 2))), "expected (classes,) or (batch, classes)"),
+        (lambda: normalization.batch_norm([["x"]], [1.0], [0.0], [0.0], [1.0]), "x has dtype"),
+        (lambda: normalization.batch_norm(np.ones((2, 3)), [1.0], [0.0], [0.0], [1.0]),
+         "gamma has shape (1,): expected (3,)"),
+        (lambda: normalization.batch_norm_train(np.ones((2, 1)), [1.0], [0.0], [0.0], [1.0], momentum=2),
+         "momentum=2"),
+        (lambda: regularizers.l2_penalty([np.ones(2), ["w"]], 0.1), "weights[1] has dtype"),
+        (lambda: regularizers.dropout(np.ones(3), 0.5, rng=0), "rng=0: expected a numpy.random.Generator"),
+        (lambda: regularizers.expectation_over_masks(lambda v: v, np.ones(17), 0.5), "at most 16"),
+        (lambda: descent.squared_error(descent.dark_bar(), np.zeros((6, 9)), [[1.0, -1.0]]),
+         "y has shape (6, 9): expected (6, 8)"),
+        (lambda: descent.largest_stable_rate(np.ones((2, 3))), "expected a symmetric square matrix"),
+    ],
+)
+def test_training_helpers_reject_bad_input_naming_the_argument(call, message):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert message in str(error.value)
