@@ -1,12 +1,9 @@
-"""The whole book builds in the ci profile with warnings as errors."""
+"""The whole book builds in the ci profile with warnings as errors (the build is
+conftest's ``built_book``, shared with the browser test)."""
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).parents[1]
@@ -20,17 +17,6 @@ def toc_files():
     for part in toc.get("parts", []):
         files += [entry["file"] for entry in part["chapters"]]
     return [Path(name).with_suffix("") for name in files]
-
-
-@pytest.fixture(scope="module")
-def built_book(tmp_path_factory):
-    output = tmp_path_factory.mktemp("book")
-    env = dict(os.environ, LABSUPPORT_PROFILE="ci")
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-               "--path-output", str(output), "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3000)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
-    return output / "_build" / "html"
 
 
 def test_every_toc_entry_has_a_page(built_book):
