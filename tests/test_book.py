@@ -1,6 +1,7 @@
 """The whole book builds in the ci profile with warnings as errors (the build is
 conftest's ``built_book``, shared with the browser test)."""
 
+import json
 import re
 from pathlib import Path
 
@@ -39,3 +40,28 @@ def test_chapter_eight_figures_carry_their_alt_text(built_book):
     for tag in images:
         alt = re.search(r'alt="([^"]*)"', tag)
         assert alt and len(alt.group(1)) > 40, tag[:200]
+
+
+def test_build_page_shows_each_notebooks_status_and_the_versions_used(built_book):
+    from importlib.metadata import version
+
+    page = (built_book / "chapters" / "99_build.html").read_text()
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        if notebook.stem != "99_build":  # the table is made while this page is written
+            assert f"chapters/{notebook.stem}" in page, notebook.name
+    for package in ("tensorflow", "keras", "jupyter-book", "sphinx", "myst-nb"):
+        assert f"<td><p>{package}</p></td>\n<td><p>{version(package)}</p></td>" in page, package
+
+
+def test_how_to_page_gives_each_chapters_wall_time_and_every_data_file(built_book):
+    from labsupport.datasets import MNIST_NPZ
+
+    page = (built_book / "chapters" / "00_how_to_use.html").read_text()
+    measured = json.loads((ROOT / "data" / "chapter-times.json").read_text())["chapters"]
+    for notebook, seconds in measured.items():
+        if (ROOT / notebook).is_file():
+            name = Path(notebook).stem
+            assert f"<td><p>{name}</p></td>\n<td class=\"text-right\"><p>{seconds['ci']:.0f} s" \
+                in page, name
+    assert MNIST_NPZ.filename in page and "t10k-labels-idx1-ubyte.gz" in page
+    assert "stand-in" in page and "--scheduler tcp://" in page
