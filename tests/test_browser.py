@@ -202,7 +202,7 @@ def test_the_checker_reports_each_breakage_and_nothing_else(scratch_book, chromi
 
     outputs = [(problem.kind, problem.detail) for problem in by_page["outputs.html"]]
     assert len(outputs) == 2, report
-    assert ("animation", "animation 2: the next-frame button does not change the picture") \
+    assert ("animation", "animation 2: stepping through its frames never changes the picture") \
         in outputs, report
     assert outputs[0][0] == "alt" and outputs[0][1].startswith("image "), report
 
