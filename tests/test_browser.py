@@ -17,18 +17,17 @@ ROOT = Path(__file__).parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 
 # Problems the course had when the browser test arrived, per page and kind: a ceiling
-# that may only come down. Each is the chapter's to fix (code lines longer than the
-# column, and figures without alt text); a page not listed here must have none.
+# that may only come down. Each is the chapter's to fix: code wider than its column
+# (labsupport's own lines shown by show_source, lines in the narrower solution boxes,
+# long printed feedback), display formulas wider than the column, figures without alt
+# text. A page not listed here must have none. _build/screenshots/problems.txt lists them.
 KNOWN = {
-    ("chapters/01_dense_to_convolution.html", "alt"): 4,
-    ("chapters/01_dense_to_convolution.html", "overflow"): 20,
-    ("chapters/02_convolution_vs_correlation.html", "alt"): 3,
-    ("chapters/02_convolution_vs_correlation.html", "overflow"): 17,
-    ("chapters/03_toeplitz_forms.html", "alt"): 2,
-    ("chapters/03_toeplitz_forms.html", "overflow"): 22,
-    ("chapters/04_convolution_arithmetic.html", "alt"): 17,
-    ("chapters/04_convolution_arithmetic.html", "overflow"): 24,
+    ("chapters/01_dense_to_convolution.html", "overflow"): 7,
+    ("chapters/02_convolution_vs_correlation.html", "overflow"): 6,
+    ("chapters/03_toeplitz_forms.html", "overflow"): 5,
+    ("chapters/04_convolution_arithmetic.html", "overflow"): 9,
     ("chapters/06_digits_and_mnist.html", "alt"): 9,
+    # 28 or 29 were seen: one printed line is there in some runs and not in others.
     ("chapters/06_digits_and_mnist.html", "overflow"): 29,
 }
 
