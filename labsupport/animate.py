@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .sliding import Sliding, equation
@@ -80,6 +82,11 @@ def sliding_window_animation(sliding: Sliding, interval: int = 900):
     return animation
 
 
+# matplotlib's player links its button icons from a CDN; the book's theme and
+# JupyterLab already serve Font Awesome, and offline the link only fails.
+_ICON_CDN = re.compile(r'<link[^>]*font-awesome[^>]*>\s*')
+
+
 def animation_html(animation, alt: str | None = None):
     """The animation as an IPython HTML object with play controls (JavaScript, no server).
 
@@ -91,7 +98,7 @@ def animation_html(animation, alt: str | None = None):
     >>> from matplotlib.animation import FuncAnimation
     >>> fig, ax = plt.subplots()
     >>> player = animation_html(FuncAnimation(fig, lambda i: None, frames=2), alt="a test")
-    >>> '<img alt="a test"' in player.data
+    >>> '<img alt="a test"' in player.data and "font-awesome" not in player.data
     True
     >>> plt.close(fig)
     """
@@ -99,7 +106,7 @@ def animation_html(animation, alt: str | None = None):
 
     from IPython.display import HTML
 
-    player = animation.to_jshtml(default_mode="once")
+    player = _ICON_CDN.sub("", animation.to_jshtml(default_mode="once"))
     if alt is not None:
         player = player.replace("<img ", f'<img alt="{html.escape(alt)}" ', 1)
     return HTML(player)

@@ -1,5 +1,9 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Property tests draw the same examples on every run, so a CI failure reproduces locally.
@@ -14,3 +18,17 @@ settings.load_profile("labsupport")
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("LABSUPPORT_OFFLINE", "1")  # tests never reach for the network
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """The whole book, built once per run in the ci profile with warnings as errors;
+    the path of its ``_build/html``."""
+    output = tmp_path_factory.mktemp("book")
+    env = dict(os.environ, LABSUPPORT_PROFILE="ci")
+    command = [str(Path(sys.executable).with_name("jupyter-book")), "build",
+               str(Path(__file__).parents[1]), "--path-output", str(output),
+               "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3000)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return output / "_build" / "html"

@@ -1,12 +1,10 @@
-"""The whole book builds in the ci profile with warnings as errors."""
+"""The whole book builds in the ci profile with warnings as errors (the build is
+conftest's ``built_book``, shared with the browser test)."""
 
-import os
+import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 ROOT = Path(__file__).parents[1]
@@ -20,17 +18,6 @@ def toc_files():
     for part in toc.get("parts", []):
         files += [entry["file"] for entry in part["chapters"]]
     return [Path(name).with_suffix("") for name in files]
-
-
-@pytest.fixture(scope="module")
-def built_book(tmp_path_factory):
-    output = tmp_path_factory.mktemp("book")
-    env = dict(os.environ, LABSUPPORT_PROFILE="ci")
-    command = [str(Path(sys.executable).with_name("jupyter-book")), "build", str(ROOT),
-               "--path-output", str(output), "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3000)
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
-    return output / "_build" / "html"
 
 
 def test_every_toc_entry_has_a_page(built_book):
@@ -53,3 +40,29 @@ def test_chapter_eight_figures_carry_their_alt_text(built_book):
     for tag in images:
         alt = re.search(r'alt="([^"]*)"', tag)
         assert alt and len(alt.group(1)) > 40, tag[:200]
+
+
+def test_build_page_shows_each_notebooks_status_and_the_versions_used(built_book):
+    from importlib.metadata import version
+
+    page = (built_book / "chapters" / "99_build.html").read_text()
+    for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
+        if notebook.stem != "99_build":  # the table is made while this page is written
+            assert f"chapters/{notebook.stem}" in page, notebook.name
+    for package in ("tensorflow", "keras", "jupyter-book", "sphinx", "myst-nb"):
+        assert f"<td><p>{package}</p></td>\n<td><p>{version(package)}</p></td>" in page, package
+
+
+def test_how_to_page_gives_each_chapters_wall_time_and_every_data_file(built_book):
+    from labsupport.datasets import MNIST_NPZ
+
+    page = (built_book / "chapters" / "00_how_to_use.html").read_text()
+    measured = json.loads((ROOT / "data" / "chapter-times.json").read_text())["chapters"]
+    for notebook, seconds in measured.items():
+        if (ROOT / notebook).is_file():
+            name = Path(notebook).stem
+            assert f"<td><p>{name}</p></td>\n<td class=\"text-right\"><p>{seconds['ci']:.0f} s" \
+                in page, name
+    assert MNIST_NPZ.filename in page and "t10k-labels-idx1-ubyte.gz" in page
+    # The example warning, made by the package, and the command for a Dask cluster.
+    assert "Stand-in data: MNIST was not found" in page and "tcp://host:8786" in page

@@ -1,0 +1,46 @@
+"""Three adjustments to the HTML that sphinx-book-theme writes for this book.
+
+* Binder and Colab buttons are configured in ``_config.yml`` but shown only when
+  ``repository.url`` names the course's repository: they open that repository,
+  and without one they could only point at the wrong place.
+* sphinx-thebe registers its inline configuration script twice under Jupyter Book
+  1.x, so every page declared ``const THEBE_JS_URL`` twice and logged an error.
+* The theme's colour mode starts empty for a first-time visitor, which the
+  theme's own script reports as an error; ``auto`` follows the reader's system.
+"""
+
+from __future__ import annotations
+
+LAUNCHERS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url",
+             "jupyterlite_url", "thebe")
+
+
+def _launch_buttons_need_a_repository(app, config):
+    options = config.html_theme_options
+    if not (options.get("repository_url") or "").strip():
+        options["launch_buttons"] = {key: value for key, value in
+                                     options.get("launch_buttons", {}).items()
+                                     if key not in LAUNCHERS}
+
+
+def _each_script_once(app, pagename, templatename, context, doctree):
+    context["default_mode"] = context.get("default_mode") or "auto"
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # The same inline script arrives once with filename None and once with "".
+        key = (getattr(script, "filename", script) or "",
+               repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
+def setup(app):
+    app.connect("config-inited", _launch_buttons_need_a_repository)
+    # Last, after the handlers that add a page's scripts (and the colour mode).
+    app.connect("html-page-context", _each_script_once, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
