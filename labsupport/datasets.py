@@ -906,11 +906,11 @@ def read_cifar10() -> CIFAR10:
     reason = f"{OFFLINE_VAR}=1 forbids downloading"
     if not is_offline():
         try:
-            return read_cifar10_archive(download_cifar10())
-        except ChecksumError:
-            raise
+            downloaded = download_cifar10()
         except Exception as error:  # no network, a proxy, a server: say why
             reason = f"the download failed ({type(error).__name__}: {error})"
+        else:  # reading errors are the archive's, not the network's: never a stand-in
+            return read_cifar10_archive(downloaded)
     lines = [
         f"cifar10: no archive found, and {reason}. Put the archive in place:",
         f"  {_where(cifar10_archives()[0])}",

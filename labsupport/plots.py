@@ -8,13 +8,15 @@ import numpy as np
 
 
 def value_label(value) -> str:
-    """A tick label: ``$10^{-3}$`` for powers of ten, else the number.
+    """A tick label: ``$10^{-3}$`` for powers of ten, "yes"/"no" for switches, else the number.
 
     Examples
     --------
-    >>> value_label(0.001), value_label(0.5)
-    ('$10^{-3}$', '0.5')
+    >>> value_label(0.001), value_label(0.5), value_label(True)
+    ('$10^{-3}$', '0.5', 'yes')
     """
+    if isinstance(value, bool):  # a bool is an int, and True would read as 10^0
+        return "yes" if value else "no"
     if isinstance(value, (int, float)) and value > 0:
         exponent = math.log10(value)
         if abs(exponent - round(exponent)) < 1e-9:

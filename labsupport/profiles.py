@@ -75,6 +75,21 @@ class Profile:
         (None: all there are).
     lenet_epochs : int
         Epochs of chapter 5's LeNet-5.
+    cifar10_train_limit : int or None
+        CIFAR-10 training images used, validation split included (None: all).
+    cifar10_validation_size : int
+        Of those, the images carved off (stratified) as the validation split.
+    cifar10_stand_in_sizes : tuple of int
+        Training and test images of the CIFAR-10 stand-in, when it is used.
+    cifar10_tutorial_epochs : int
+        Epochs of the tutorial network.
+    cifar10_epochs : int
+        Epochs of each cell of the improved network's grid.
+    cifar10_widths : tuple of int
+        Filters of the improved network's three blocks.
+    cifar10_augment, cifar10_batch_norm : tuple of bool
+        The two axes of the improved network's grid (dropout and the learning-rate
+        schedule are on in every cell).
     allow_stand_in : bool
         Whether a dataset that cannot be had (not in the data folder, not in
         the Keras cache, no download) is replaced by its labelled stand-in
@@ -110,6 +125,14 @@ class Profile:
     interpret_cifar_epochs: int
     lenet_train_limit: int | None
     lenet_epochs: int
+    cifar10_train_limit: int | None
+    cifar10_validation_size: int
+    cifar10_stand_in_sizes: tuple
+    cifar10_tutorial_epochs: int
+    cifar10_epochs: int
+    cifar10_widths: tuple
+    cifar10_augment: tuple
+    cifar10_batch_norm: tuple
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
@@ -146,6 +169,14 @@ PROFILES: dict[str, Profile] = {
         interpret_cifar_epochs=1,
         lenet_train_limit=1_000,
         lenet_epochs=1,
+        cifar10_train_limit=1_200,
+        cifar10_validation_size=240,
+        cifar10_stand_in_sizes=(1_200, 400),
+        cifar10_tutorial_epochs=2,
+        cifar10_epochs=2,
+        cifar10_widths=(4, 8, 8),
+        cifar10_augment=(True,),
+        cifar10_batch_norm=(False, True),
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
@@ -174,6 +205,14 @@ PROFILES: dict[str, Profile] = {
         interpret_cifar_epochs=4,
         lenet_train_limit=None,
         lenet_epochs=8,
+        cifar10_train_limit=4_000,
+        cifar10_validation_size=800,
+        cifar10_stand_in_sizes=(4_000, 1_000),
+        cifar10_tutorial_epochs=8,
+        cifar10_epochs=8,
+        cifar10_widths=(16, 32, 64),
+        cifar10_augment=(False, True),
+        cifar10_batch_norm=(False, True),
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
@@ -202,6 +241,14 @@ PROFILES: dict[str, Profile] = {
         interpret_cifar_epochs=10,
         lenet_train_limit=None,
         lenet_epochs=20,
+        cifar10_train_limit=None,
+        cifar10_validation_size=5_000,
+        cifar10_stand_in_sizes=(4_000, 1_000),
+        cifar10_tutorial_epochs=10,
+        cifar10_epochs=30,
+        cifar10_widths=(32, 64, 128),
+        cifar10_augment=(False, True),
+        cifar10_batch_norm=(False, True),
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,

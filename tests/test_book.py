@@ -66,3 +66,17 @@ def test_how_to_page_gives_each_chapters_wall_time_and_every_data_file(built_boo
     assert MNIST_NPZ.filename in page and "t10k-labels-idx1-ubyte.gz" in page
     # The example warning, made by the package, and the command for a Dask cluster.
     assert "Stand-in data: MNIST was not found" in page and "tcp://host:8786" in page
+
+
+def test_chapter_seven_labels_its_data_and_describes_its_figures(built_book):
+    page = (built_book / "chapters" / "07_cifar10.html").read_text()
+    notebook = json.loads((ROOT / "chapters" / "07_cifar10.ipynb").read_text())
+    alts = [cell["metadata"]["mystnb"]["image"]["alt"] for cell in notebook["cells"]
+            if "mystnb" in cell.get("metadata", {})]
+    assert len(alts) >= 8
+    rendered = re.findall(r'<img[^>]*alt="([^"]*)"', page)
+    for alt in alts:  # every figure's alt text reaches its <img>
+        assert alt.replace('"', "&quot;") in rendered, alt
+    assert "stand-in-warning" in page  # the ci build has no CIFAR-10: the page says so
+    # no cell failed or wrote to stderr (a docstring's doctest may show "Traceback")
+    assert "output traceback" not in page and "output stderr" not in page

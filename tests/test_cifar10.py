@@ -342,11 +342,13 @@ def test_augmentation_changes_training_images_only():
     assert not np.allclose(np.asarray(augment(images, training=True)), images)
 
 
-def test_the_schedule_is_a_cosine_decay_to_zero():
+def test_the_schedule_warms_up_then_decays_along_a_cosine_to_zero():
     model = models.cifar10_improved_cnn(decay_steps=100, learning_rate=2e-3, widths=(4, 4, 4))
     schedule = model.optimizer._learning_rate  # the schedule object (learning_rate is its current value)
-    for step in (0, 25, 50, 100):
-        expected = 2e-3 * 0.5 * (1 + np.cos(np.pi * step / 100))
+    for step in (0, 5, 10):  # linear from a tenth of the rate to the rate over 10% of the steps
+        assert float(schedule(step)) == pytest.approx(2e-4 + (2e-3 - 2e-4) * step / 10, abs=1e-9)
+    for step in (10, 32.5, 55, 100):  # then half a cosine over the other 90
+        expected = 2e-3 * 0.5 * (1 + np.cos(np.pi * (step - 10) / 90))
         assert float(schedule(step)) == pytest.approx(expected, abs=1e-9)
 
 
@@ -378,3 +380,63 @@ def test_seeded_builders_repeat_their_weights():
 def test_cifar10_builders_refuse_bad_arguments(call, fragment):
     with pytest.raises(ValueError, match=fragment):
         call()
+
+
+def test_the_split_is_stratified_disjoint_and_leaves_the_test_set_alone(empty_places):
+    from labsupport.experiments import cifar10_split
+
+    split = cifar10_split(True, 600, 100, (800, 200))
+    assert (len(split.x_train), len(split.x_val), len(split.x_test)) == (500, 100, 200)
+    assert np.bincount(split.y_val).tolist() == [10] * 10 and np.bincount(split.y_train).tolist() == [50] * 10
+    assert split.x_train.dtype == np.float32 and 0 <= split.x_train.min() and split.x_train.max() <= 1
+    seen = {image.tobytes() for image in split.x_train}
+    assert not any(image.tobytes() in seen for image in split.x_val)
+    np.testing.assert_array_equal(split.x_test, split.data.x_test / np.float32(255))
+    with pytest.raises(ValueError, match="validation_size=600"):
+        cifar10_split(True, 600, 600, (800, 200))
+
+
+def test_the_grid_runs_from_the_command_line_resumes_and_tests_once(empty_places, tmp_path, capsys,
+                                                                   monkeypatch):
+    from labsupport.__main__ import main as cli
+    from labsupport.experiments import cifar10_split
+    from labsupport.grid import GridResults
+    from labsupport.profiles import PROFILES
+
+    monkeypatch.setenv("LABSUPPORT_PROFILE", "ci")
+    out = tmp_path / "cifar10.json"
+    assert cli(["grid", "cifar10", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 of 2 cells done" in printed and "selected on val_accuracy" in printed
+    assert "its test accuracy" in printed
+    assert cli(["grid", "cifar10", "--profile", "ci", "--out", str(out), "--no-progress"]) == 0
+    results = GridResults.load(out)
+    assert [run["cells_to_train"] for run in results.runs] == [2, 0]
+    ci = PROFILES["ci"]
+    split = cifar10_split(True, ci.cifar10_train_limit, ci.cifar10_validation_size,
+                          tuple(ci.cifar10_stand_in_sizes))
+    for record in results.records():
+        metrics = record["metrics"]
+        assert "test_accuracy" not in metrics  # cells are compared on validation only
+        assert metrics["stand_in"] and metrics["data"].startswith("STAND-IN")
+        assert (metrics["train_images"], metrics["val_images"]) == (960, 240)
+        predictions = np.array(metrics["val_predictions"])
+        assert metrics["val_accuracy"] == pytest.approx((predictions == split.y_val).mean())
+        # Keras' validation data was the validation split, never the test set
+        assert metrics["val_accuracy_by_epoch"][-1] == pytest.approx(metrics["val_accuracy"], abs=1e-6)
+        assert len(metrics["accuracy_by_epoch"]) == ci.cifar10_epochs
+        assert metrics["cpu_seconds"] > 0 and metrics["train_seconds"] > 0
+        assert metrics["parameters"] == improved_params(ci.cifar10_widths, record["params"]["batch_norm"])
+    tested = results.test  # the selected cell, refitted on all 1,200 training images, tested once
+    assert tested["params"] == results.best("val_accuracy")["params"]
+    assert tested["metrics"]["train_images"] == 1_200 and tested["metrics"]["test_images"] == 400
+    assert 0 <= tested["metrics"]["test_accuracy"] <= 1
+
+
+def test_the_tutorial_experiment_is_one_cell_of_the_tutorial_network(empty_places):
+    from labsupport.experiments import EXPERIMENTS
+    from labsupport.profiles import PROFILES
+
+    experiment = EXPERIMENTS["cifar10-tutorial"](PROFILES["full"])
+    assert experiment.grid == {"model": ["tutorial"]} and experiment.settings["epochs"] == 10
+    assert experiment.selection_metric == "val_accuracy" and not experiment.settings["allow_stand_in"]
