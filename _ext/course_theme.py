@@ -7,9 +7,14 @@
   1.x, so every page declared ``const THEBE_JS_URL`` twice and logged an error.
 * The theme's colour mode starts empty for a first-time visitor, which the
   theme's own script reports as an error; ``auto`` follows the reader's system.
+* ``static/course.css``: printed results wrap at the column, and code in the
+  narrower boxes (exercises, solutions, hidden inputs) is set a little smaller,
+  so nothing on a page is wider than its column.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 LAUNCHERS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url",
              "jupyterlite_url", "thebe")
@@ -39,7 +44,13 @@ def _each_script_once(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
+def _course_css(app, config):
+    config.html_static_path.append(str(Path(__file__).parent / "static"))
+
+
 def setup(app):
+    app.connect("config-inited", _course_css)
+    app.add_css_file("course.css")
     app.connect("config-inited", _launch_buttons_need_a_repository)
     # Last, after the handlers that add a page's scripts (and the colour mode).
     app.connect("html-page-context", _each_script_once, priority=900)
