@@ -32,3 +32,26 @@ def built_book(tmp_path_factory):
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3000)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
     return output / "_build" / "html"
+
+
+@pytest.fixture
+def data_places(tmp_path, monkeypatch):
+    """Point the loaders at an empty data folder and an empty Keras cache, nothing from
+    the real machine: ``data_places("mnist")`` returns the dataset's folder and the cache.
+    Offline unless ``offline=False`` (then the variable is unset, not set to 0)."""
+    from labsupport.datasets import DATA_DIR_VAR, OFFLINE_VAR
+
+    def make(dataset=None, offline=True):
+        data_dir, cache = tmp_path / "data", tmp_path / "keras" / "datasets"
+        folder = data_dir / dataset if dataset else data_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setenv(DATA_DIR_VAR, str(data_dir))
+        monkeypatch.setenv("KERAS_HOME", str(cache.parent))
+        if offline:
+            monkeypatch.setenv(OFFLINE_VAR, "1")
+        else:
+            monkeypatch.delenv(OFFLINE_VAR, raising=False)
+        return folder, cache
+
+    return make

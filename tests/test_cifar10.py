@@ -82,14 +82,8 @@ def small_cifar(tmp_path):
 
 
 @pytest.fixture
-def empty_places(tmp_path, monkeypatch):
-    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
-    (data_dir / "cifar10").mkdir(parents=True)
-    (keras_home / "datasets").mkdir(parents=True)
-    monkeypatch.setenv(datasets.DATA_DIR_VAR, str(data_dir))
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setenv(datasets.OFFLINE_VAR, "1")
-    return data_dir / "cifar10", keras_home / "datasets"
+def empty_places(data_places):
+    return data_places("cifar10")
 
 
 @pytest.fixture

@@ -12,15 +12,9 @@ SPEC = DataFile("toy", "toy.bin", "sha256:" + hashlib.sha256(CONTENT).hexdigest(
 
 
 @pytest.fixture
-def places(tmp_path, monkeypatch):
-    """An empty data folder and an empty Keras cache, nothing from the real machine."""
-    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
-    data_dir.mkdir()
-    (keras_home / "datasets").mkdir(parents=True)
-    monkeypatch.setenv(datasets.DATA_DIR_VAR, str(data_dir))
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.delenv(datasets.OFFLINE_VAR, raising=False)
-    return data_dir, keras_home / "datasets"
+def places(data_places):
+    """An empty data folder and an empty Keras cache, downloads allowed."""
+    return data_places(offline=False)
 
 
 def test_data_folder_comes_before_the_keras_cache(places):

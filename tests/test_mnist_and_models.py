@@ -20,14 +20,8 @@ needs_shared = pytest.mark.skipif(not (SHARED / "mnist" / "t10k-labels-idx1-ubyt
 
 
 @pytest.fixture
-def empty_places(tmp_path, monkeypatch):
-    data_dir, keras_home = tmp_path / "data", tmp_path / "keras"
-    (data_dir / "mnist").mkdir(parents=True)
-    (keras_home / "datasets").mkdir(parents=True)
-    monkeypatch.setenv(datasets.DATA_DIR_VAR, str(data_dir))
-    monkeypatch.setenv("KERAS_HOME", str(keras_home))
-    monkeypatch.setenv(datasets.OFFLINE_VAR, "1")
-    return data_dir / "mnist", keras_home / "datasets"
+def empty_places(data_places):
+    return data_places("mnist")
 
 
 @needs_shared
