@@ -366,13 +366,21 @@ def load_sample_photo(name: str = "china.jpg", max_side: int | None = None) -> n
     return grey
 
 
-# MNIST as Keras distributes it, and as the original IDX files (the MD5 sums the
-# distribution publishes; the uncompressed test files' SHA-256 were computed from
-# the MD5-verified archives).
+# MNIST as Keras distributes it, and as the original IDX files, each gzipped (the MD5
+# sums the distribution publishes) or uncompressed (the SHA-256 sums published for
+# the uncompressed files, which are those of the MD5-verified archives' contents).
 MNIST_NPZ = DataFile("mnist", "mnist.npz", "sha256:731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1")
 MNIST_IDX = {
-    "train_images": (DataFile("mnist", "train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),),
-    "train_labels": (DataFile("mnist", "train-labels-idx1-ubyte.gz", "md5:d53e105ee54ea40749a09fcbcd1e9432"),),
+    "train_images": (
+        DataFile("mnist", "train-images-idx3-ubyte.gz", "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873"),
+        DataFile("mnist", "train-images-idx3-ubyte",
+                 "sha256:ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"),
+    ),
+    "train_labels": (
+        DataFile("mnist", "train-labels-idx1-ubyte.gz", "md5:d53e105ee54ea40749a09fcbcd1e9432"),
+        DataFile("mnist", "train-labels-idx1-ubyte",
+                 "sha256:65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"),
+    ),
     "test_images": (
         DataFile("mnist", "t10k-images-idx3-ubyte.gz", "md5:9fb629c4189551a2d022fa330f9573f3"),
         DataFile("mnist", "t10k-images-idx3-ubyte",
@@ -510,19 +518,24 @@ def mnist_stand_in(missing: str, test_fraction: float = 0.2, seed: int = 0) -> M
                  source=f"STAND-IN, not MNIST: {description}")
 
 
-def read_mnist(test_fraction: float = 0.2, seed: int = 0) -> MNIST:
-    """Real MNIST, from the first place that has it, or an error.
+def read_mnist() -> MNIST:
+    """Real MNIST on its official 60,000 / 10,000 split, from the first place that has it.
 
     In order: Keras' ``mnist.npz`` (data folder, then Keras cache); the four
-    original IDX files; a download through ``keras.datasets.mnist`` (unless
-    ``LABSUPPORT_OFFLINE=1``); the official 10,000 test images alone, split
-    ``1 - test_fraction`` / ``test_fraction`` (stratified, fixed `seed`) and
-    reported as such.
+    original IDX files, each gzipped (checked by the MD5 its publisher lists) or
+    uncompressed (checked by its published SHA-256); a download through
+    ``keras.datasets.mnist`` (unless ``LABSUPPORT_OFFLINE=1``).
+
+    Only the whole dataset is read. MNIST's official training and test sets were
+    written by different people, so a split of the test set alone would put the
+    same writers on both sides and report optimistic figures; with part of the
+    files missing this raises, and :func:`load_mnist` falls back to the labelled
+    stand-in instead.
 
     Raises
     ------
     DatasetNotFoundError
-        Saying which files to put where.
+        Saying which files to put where, in either form.
     ChecksumError
         If a file is present but damaged.
     """
@@ -533,30 +546,36 @@ def read_mnist(test_fraction: float = 0.2, seed: int = 0) -> MNIST:
         return _official(arrays, f"{npz} (Keras' mnist.npz)")
     parts = {name: _first_local(files) for name, files in MNIST_IDX.items()}
     if all(parts.values()):
-        names = {"train_images": "x_train", "train_labels": "y_train", "test_images": "x_test", "test_labels": "y_test"}
-        arrays = {names[part]: read_idx(path) for part, path in parts.items()}
+        arrays = {MNIST_IDX_ARRAYS[part]: read_idx(path) for part, path in parts.items()}
         return _official(arrays, f"the IDX files in {parts['train_images'].parent}")
-    download_error = "LABSUPPORT_OFFLINE=1 forbids downloading"
+    download_error = f"{OFFLINE_VAR}=1 forbids downloading"
     if not is_offline():
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # Keras prints its progress bar to stdout
                 import_keras_datasets().mnist.load_data()
-            return read_mnist(test_fraction, seed)
+            return read_mnist()
         except DatasetNotFoundError:
             raise
-        except Exception as error:  # no network, a proxy, a server: fall back, and say why if nothing is left
+        except Exception as error:  # no network, a proxy, a server: say why nothing is left
             download_error = f"the download failed ({type(error).__name__}: {error})"
-    if parts["test_images"] and parts["test_labels"]:
-        images, labels = read_idx(parts["test_images"]), read_idx(parts["test_labels"]).astype(np.int64)
-        x_train, y_train, x_test, y_test = _split(images, labels, test_fraction, seed)
-        return MNIST(x_train, y_train, x_test, y_test, official_split=False,
-                     source=(f"only the official 10,000-image test set ({parts['test_images'].parent}); "
-                             f"split {len(x_train):,} for training / {len(x_test):,} for testing"))
-    files = [MNIST_NPZ] + [alternatives[0] for alternatives in MNIST_IDX.values()]
-    raise DatasetNotFoundError(
-        f"mnist: not found, and {download_error}. Put either the first file or the other four in place:\n"
-        + "\n".join(f"  {_where(file)}" for file in files)
-    )
+    raise DatasetNotFoundError(_mnist_not_found_message(parts, download_error))
+
+
+MNIST_IDX_ARRAYS = {"train_images": "x_train", "train_labels": "y_train",
+                    "test_images": "x_test", "test_labels": "y_test"}
+
+
+def _mnist_not_found_message(parts: dict, reason: str) -> str:
+    """Which files were found, and every form of the missing ones, with where they go."""
+    lines = [f"mnist: not found, and {reason}. Put {MNIST_NPZ.filename} in place:",
+             f"  {_where(MNIST_NPZ)}",
+             "or the four IDX files, each gzipped or uncompressed:"]
+    for part, alternatives in MNIST_IDX.items():
+        if parts.get(part) is not None:
+            lines.append(f"  {part}: found {parts[part]}")
+        else:
+            lines += [f"  {_where(file)}" for file in alternatives]
+    return "\n".join(lines)
 
 
 def load_mnist(test_fraction: float = 0.2, seed: int = 0, allow_stand_in: bool | None = None) -> MNIST:
@@ -565,7 +584,8 @@ def load_mnist(test_fraction: float = 0.2, seed: int = 0, allow_stand_in: bool |
     Parameters
     ----------
     test_fraction, seed : float, int
-        The split used when only the official test set is present.
+        The stand-in's stratified split into training and test images (real MNIST
+        always comes on its official split).
     allow_stand_in : bool, optional
         Defaults to the current profile's (``ci`` and ``book``: yes; ``full``: no).
 
@@ -583,7 +603,7 @@ def load_mnist(test_fraction: float = 0.2, seed: int = 0, allow_stand_in: bool |
     ((28, 28), dtype('uint8'))
     """
     return stand_in_or_raise(
-        lambda: read_mnist(test_fraction, seed),
+        read_mnist,
         lambda missing: mnist_stand_in(missing, test_fraction, seed),
         allow_stand_in,
     )
