@@ -1,8 +1,8 @@
+"""Finding dataset files and checking them (labsupport.datasets.files)."""
+
 import hashlib
 
-import numpy as np
 import pytest
-from sklearn.datasets import load_digits as sklearn_digits
 
 from labsupport import datasets
 from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError
@@ -77,13 +77,3 @@ def test_a_failing_download_becomes_a_clear_error(places):
 def test_a_download_that_leaves_nothing_is_reported(places):
     with pytest.raises(DatasetNotFoundError, match="not where it was expected"):
         datasets.locate([SPEC], download=lambda: None)
-
-
-def test_load_digits_matches_scikit_learn():
-    images, labels = datasets.load_digits()
-    reference = sklearn_digits()
-    assert images.shape == (1797, 8, 8, 1) and images.dtype == np.float32
-    np.testing.assert_allclose(images[..., 0] * 16, reference.images)
-    np.testing.assert_array_equal(labels, reference.target)
-    raw, _ = datasets.load_digits(scale=False)
-    assert raw.max() == 16

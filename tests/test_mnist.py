@@ -1,27 +1,36 @@
-"""MNIST loaders against the real shared test set, and the Keras model builders."""
+"""MNIST: the official files in either form, the damaged file, the stand-in (labsupport.datasets.mnist)."""
 
 import gzip
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from labsupport import arith, datasets, models
+from labsupport import datasets
 from labsupport.datasets import ChecksumError, DataFile, DatasetNotFoundError, load_mnist, read_idx, read_mnist
+from labsupport.datasets import mnist as mnist_module
 from labsupport.profiles import PROFILES
 from labsupport.show import stand_in_banner
 
 SHARED = Path(os.environ.get("LABSUPPORT_DATA_DIR") or Path(__file__).parents[2] / "shared" / "datasets")
-needs_shared = pytest.mark.skipif(not (SHARED / "mnist" / "t10k-labels-idx1-ubyte.gz").exists(),
-                                  reason="the shared MNIST test set is not beside the repository")
+TRAIN = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
+TEST_GZ = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+needs_shared = pytest.mark.skipif(
+    not all((SHARED / "mnist" / name).exists() for name in TRAIN + TEST_GZ),
+    reason="the shared official MNIST is not beside the repository")
 
 
 @pytest.fixture
 def empty_places(data_places):
     return data_places("mnist")
+
+
+def link_shared(folder, names):
+    """The shared files, linked (not copied: 55 MB) into a test's data folder."""
+    for name in names:
+        (folder / name).symlink_to(SHARED / "mnist" / name)
 
 
 @needs_shared
@@ -35,26 +44,56 @@ def test_idx_parsing_of_the_official_test_set():
 
 
 @needs_shared
-def test_only_the_test_set_is_split_and_says_so(empty_places):
+def test_uncompressed_training_and_gzipped_test_files_give_the_official_split(empty_places):
     folder, _ = empty_places
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        shutil.copy(SHARED / "mnist" / name, folder / name)
+    link_shared(folder, TRAIN + TEST_GZ)
     mnist = read_mnist()
-    assert not mnist.official_split and not mnist.stand_in
-    assert "only the official 10,000-image test set" in mnist.source and "8,000" in mnist.source
-    assert (len(mnist.x_train), len(mnist.x_test)) == (8_000, 2_000)
-    assert np.bincount(mnist.y_test).min() >= 170  # stratified: every digit is tested
+    assert mnist.official_split and mnist.stand_in is None
+    assert (mnist.x_train.shape, mnist.x_test.shape) == ((60_000, 28, 28), (10_000, 28, 28))
+    # the official training set's published label counts, mean and deviation
+    assert np.bincount(mnist.y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    pixels = mnist.x_train / 255.0
+    assert round(pixels.mean(), 4) == 0.1307 and round(pixels.std(), 4) == 0.3081
+    assert "the official split" in mnist.source
+    assert stand_in_banner(load_mnist(allow_stand_in=True)) is None
 
 
 @needs_shared
-def test_uncompressed_idx_test_files_are_checked_too(empty_places):
+def test_uncompressed_test_files_are_accepted_and_checked_too(empty_places):
     folder, _ = empty_places
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+    link_shared(folder, TRAIN)
+    for name in TEST_GZ:
         (folder / name[:-3]).write_bytes(gzip.decompress((SHARED / "mnist" / name).read_bytes()))
-    assert len(read_mnist().x_test) == 2_000
+    assert read_mnist().official_split
     (folder / "t10k-labels-idx1-ubyte").write_bytes(b"\x00" * 10)
     with pytest.raises(ChecksumError, match="t10k-labels-idx1-ubyte"):
         read_mnist()
+
+
+@needs_shared
+def test_a_damaged_training_file_is_an_error_never_a_fallback(empty_places):
+    folder, _ = empty_places
+    link_shared(folder, TEST_GZ + TRAIN[:1])
+    content = bytearray((SHARED / "mnist" / TRAIN[1]).read_bytes())
+    content[-1] = (content[-1] + 1) % 10  # one label changed: still IDX, no longer MNIST
+    (folder / TRAIN[1]).write_bytes(bytes(content))
+    for load in (read_mnist, lambda: load_mnist(allow_stand_in=True)):
+        with pytest.raises(ChecksumError, match=r"train-labels-idx1-ubyte has sha256:.*expected sha256:65a50cbb"):
+            load()
+
+
+@needs_shared
+def test_the_test_set_alone_is_not_split_but_replaced_by_the_stand_in(empty_places):
+    folder, cache = empty_places
+    link_shared(folder, TEST_GZ)
+    with pytest.raises(DatasetNotFoundError) as error:
+        read_mnist()
+    message = str(error.value)
+    assert f"test_images: found {folder / TEST_GZ[0]}" in message
+    for name in ("train-images-idx3-ubyte.gz", "train-images-idx3-ubyte", "train-labels-idx1-ubyte"):
+        assert str(folder / name) in message and str(cache / name) in message
+    mnist = load_mnist(allow_stand_in=True)
+    assert mnist.stand_in and not mnist.official_split
 
 
 def test_a_checksum_mismatch_is_refused(empty_places):
@@ -64,15 +103,19 @@ def test_a_checksum_mismatch_is_refused(empty_places):
         read_mnist()
 
 
-def test_offline_without_data_says_what_to_put_where(empty_places):
+def test_offline_without_data_names_every_file_in_both_forms(empty_places):
     folder, cache = empty_places
     with pytest.raises(DatasetNotFoundError) as error:
         read_mnist()
     message = str(error.value)
-    assert "LABSUPPORT_OFFLINE=1" in message
-    for name in ("mnist.npz", "train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        assert str(folder / name) in message and str(cache / name) in message
+    assert "LABSUPPORT_OFFLINE=1" in message and "each gzipped or uncompressed" in message
+    for alternatives in mnist_module.MNIST_IDX.values():
+        for file in alternatives:
+            assert str(folder / file.filename) in message and str(cache / file.filename) in message
+            assert file.digest in message
+    assert str(folder / "mnist.npz") in message
     assert "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873" in message
+    assert "sha256:ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db" in message
 
 
 def write_npz(path, n_train=60_000, n_test=10_000):
@@ -85,7 +128,7 @@ def write_npz(path, n_train=60_000, n_test=10_000):
 def test_mnist_npz_is_read_from_the_data_folder(empty_places, monkeypatch):
     folder, _ = empty_places
     digest = write_npz(folder / "mnist.npz")
-    monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
+    monkeypatch.setattr(mnist_module, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
     mnist = read_mnist()
     assert mnist.official_split and mnist.x_train.shape == (60_000, 28, 28) and "mnist.npz" in mnist.source
 
@@ -93,7 +136,7 @@ def test_mnist_npz_is_read_from_the_data_folder(empty_places, monkeypatch):
 def test_an_official_file_of_the_wrong_size_is_refused(empty_places, monkeypatch):
     folder, _ = empty_places
     digest = write_npz(folder / "mnist.npz", n_train=30)
-    monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
+    monkeypatch.setattr(mnist_module, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digest))
     with pytest.raises(ValueError, match=r"x_train has shape \(30, 28, 28\), expected \(60000, 28, 28\)"):
         read_mnist()
 
@@ -107,9 +150,10 @@ def test_download_goes_through_keras_datasets_into_the_cache(empty_places, monke
         @staticmethod
         def load_data():
             digests["npz"] = write_npz(cache / "mnist.npz")
-            monkeypatch.setattr(datasets, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digests["npz"]))
+            monkeypatch.setattr(mnist_module, "MNIST_NPZ", DataFile("mnist", "mnist.npz", digests["npz"]))
 
-    monkeypatch.setattr(datasets, "import_keras_datasets", lambda: type("keras_datasets", (), {"mnist": FakeMnist}))
+    monkeypatch.setattr(mnist_module, "import_keras_datasets",
+                        lambda: type("keras_datasets", (), {"mnist": FakeMnist}))
     mnist = read_mnist()
     assert mnist.official_split and str(cache / "mnist.npz") in mnist.source
 
@@ -122,7 +166,8 @@ def test_a_failed_download_falls_back_and_reports(empty_places, monkeypatch):
         def load_data():
             raise OSError("network unreachable")
 
-    monkeypatch.setattr(datasets, "import_keras_datasets", lambda: type("keras_datasets", (), {"mnist": NoNetwork}))
+    monkeypatch.setattr(mnist_module, "import_keras_datasets",
+                        lambda: type("keras_datasets", (), {"mnist": NoNetwork}))
     with pytest.raises(DatasetNotFoundError, match="download failed .*network unreachable"):
         read_mnist()
     assert load_mnist(allow_stand_in=True).stand_in
@@ -144,53 +189,6 @@ def test_read_idx_refuses_what_is_not_idx(tmp_path, payload, fragment):
         read_idx(tmp_path / "bad-idx")
 
 
-def layer_shapes(model):
-    return [tuple(layer.output.shape[1:]) for layer in model.layers]
-
-
-def test_digits_cnn_shapes_and_counts_match_the_arithmetic():
-    model = models.digits_cnn(0.1, 1e-3)
-    table = arith.shape_table((8, 8, 1), [("conv", 10, 3, 1, "same"), ("pool", 2), ("flatten",), ("dense", 50),
-                                          ("dense", 10)])
-    assert layer_shapes(model) == [shape for _, shape, _ in table]
-    assert [layer.count_params() for layer in model.layers] == [params for *_, params in table]
-    assert len(model.losses) == 3  # an L2 penalty on every layer with weights
-
-
-def test_mnist_cnn_shapes_and_counts_match_the_arithmetic():
-    model = models.mnist_cnn(dropout=0.25)
-    table = arith.shape_table((28, 28, 1), [("conv", 32, 5, 1, "same"), ("pool", 2), ("conv", 64, 5, 1, "same"),
-                                            ("pool", 2), ("flatten",), ("dense", 1024), ("dropout",), ("dense", 10)])
-    assert layer_shapes(model) == [shape for _, shape, _ in table]
-    assert model.count_params() == sum(params for *_, params in table) == 3_274_634
-    assert model.layers[-2].rate == 0.25
-
-
-@pytest.mark.parametrize("call, fragment", [
-    (lambda: models.digits_cnn(0, 1e-3), "learning_rate=0"),
-    (lambda: models.digits_cnn(0.1, -1), "l2=-1"),
-    (lambda: models.mnist_cnn(dropout=1.0), "dropout=1.0"),
-    (lambda: models.single_kernel_model(0), "kernel_size=0"),
-])
-def test_builders_refuse_bad_arguments(call, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        call()
-
-
-@pytest.mark.parametrize("build", [lambda seed: models.digits_cnn(0.1, 1e-3, seed=seed),
-                                   lambda seed: models.mnist_cnn(seed=seed)])
-def test_a_seeded_builder_ignores_the_global_random_state(build):
-    import random
-
-    random.seed(1)  # a Dask worker's other threads draw from this global generator at any moment
-    first = build(7).get_weights()
-    random.seed(2)
-    second = build(7).get_weights()
-    other = build(8).get_weights()
-    assert all(np.array_equal(a, b) for a, b in zip(first, second))
-    assert not np.array_equal(first[0], other[0])
-
-
 @pytest.mark.parametrize("profile", ["ci", "book"])
 def test_without_data_or_network_the_ci_and_book_profiles_get_the_stand_in(empty_places, monkeypatch, profile):
     folder, cache = empty_places
@@ -204,7 +202,7 @@ def test_without_data_or_network_the_ci_and_book_profiles_get_the_stand_in(empty
 def test_without_data_or_network_the_full_profile_raises_the_clear_error(empty_places, monkeypatch):
     monkeypatch.setenv("LABSUPPORT_PROFILE", "full")
     assert not PROFILES["full"].allow_stand_in
-    with pytest.raises(DatasetNotFoundError, match="Put either the first file or the other four in place"):
+    with pytest.raises(DatasetNotFoundError, match="or the four IDX files, each gzipped or uncompressed"):
         load_mnist()
 
 
@@ -213,14 +211,6 @@ def test_a_damaged_file_is_an_error_even_where_a_stand_in_is_allowed(empty_place
     (folder / "mnist.npz").write_bytes(b"not the real file")
     with pytest.raises(ChecksumError):
         load_mnist(allow_stand_in=True)
-
-
-@needs_shared
-def test_real_data_gets_no_banner(empty_places):
-    folder, _ = empty_places
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        shutil.copy(SHARED / "mnist" / name, folder / name)
-    assert stand_in_banner(load_mnist(allow_stand_in=True)) is None
 
 
 def test_the_banner_names_what_was_missing_and_how_to_get_it(empty_places):
