@@ -178,9 +178,53 @@ def conv_output_size(i: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     return (i + 2 * p - k_eff) // s + 1
 
 
+def _keywords_after_window(function):
+    """Refuse a third positional argument: ``s`` and ``p`` must be named.
+
+    ``conv_output_size`` takes ``(i, k, p, s)`` and pooling used to take ``(i, k, s, p)``,
+    so ``pool_output_size(7, 3, 1)`` read the 1 as a stride where the convolution reads it
+    as padding. Rather than guess which order a caller meant, a positional third argument
+    is an error that says so.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        if len(args) > 2:
+            extra = ", ".join(repr(value) for value in args[2:])
+            raise TypeError(
+                f"{function.__name__}(..., {extra}): expected s and p as keywords, e.g. "
+                f"{function.__name__}(i, k, s=2, p=0); a third positional argument is refused "
+                "because conv_output_size reads it as the padding p and pooling used to read it "
+                "as the stride s"
+            )
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_keywords_after_window
 @_pairwise
-def pool_output_size(i: int, k: int, s: int | None = None, p: int = 0) -> int:
+def pool_output_size(i: int, k: int, *, s: int | None = None, p: int = 0) -> int:
     """Output size of pooling: ``floor((i + 2p - k) / s) + 1``, the stride defaulting to the window.
+
+    Parameters
+    ----------
+    i : int or (int, int)
+        Input size.
+    k : int or (int, int)
+        Window size.
+    s : int or (int, int), optional, keyword only
+        Stride; by default the window size ``k``, as in Keras' pooling layers.
+    p : int or (int, int), default 0, keyword only
+        Zeros added on each side.
+
+    Raises
+    ------
+    TypeError
+        For a third positional argument: ``conv_output_size(i, k, p, s)`` takes the padding
+        third, so ``s`` and ``p`` are keyword only here to keep the two from being mixed up.
+    ValueError
+        Naming the argument, as for ``conv_output_size``.
 
     Examples
     --------
@@ -188,10 +232,19 @@ def pool_output_size(i: int, k: int, s: int | None = None, p: int = 0) -> int:
     14
     >>> pool_output_size(7, 2)  # the last row is dropped
     3
+    >>> pool_output_size(5, 3, s=1)
+    3
     """
     k = check_int("k", k, minimum=1)
     s = k if s is None else check_int("s", s, minimum=1)
     return conv_output_size(i, k, p, s)
+
+
+def _default_stride(operation, s, k):
+    """Pooling strides default to the window (as in Keras), everything else to 1."""
+    if s is not None:
+        return s
+    return k if operation == "pooling" else 1
 
 
 @_pairwise
@@ -425,16 +478,23 @@ class Geometry:
         return position * self.window_stride + self.d * np.arange(self.k)
 
 
-def geometry(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, output_padding: int = 0) -> Geometry:
+def geometry(operation: str, i: int, k: int, p: int = 0, s: int | None = None, d: int = 1,
+             output_padding: int = 0) -> Geometry:
     """The grid and window positions of a convolution, transposed convolution or pooling.
+
+    The stride ``s`` defaults to 1, and for pooling to the window size ``k`` (as in Keras
+    and ``pool_output_size``).
 
     Examples
     --------
     >>> g = geometry("transposed", 2, 3, s=2)
     >>> g.cells.tolist(), g.output_size
     ([0, 0, 1, 2, 1, 0, 0], 5)
+    >>> geometry("pooling", 6, 2).s  # pooling strides by its window unless told otherwise
+    2
     """
     _check_operation(operation, d, output_padding)
+    s = _default_stride(operation, s, k)
     i, k, p, s, d, output_padding = _one_axis(i=i, k=k, p=p, s=s, d=d, output_padding=output_padding)
     if operation == "transposed":
         out = transposed_output_size(i, k, p, s, output_padding, d)
@@ -456,22 +516,28 @@ def geometry(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1,
     return Geometry(operation, i, k, p, s, d, 0, cells, s, out)
 
 
-def formula(operation: str, i: int, k: int, p: int = 0, s: int = 1, d: int = 1, output_padding: int = 0) -> str:
+def formula(operation: str, i: int, k: int, p: int = 0, s: int | None = None, d: int = 1,
+            output_padding: int = 0) -> str:
     """The output-size formula with the numbers substituted, ending in its value.
+
+    The stride defaults as in ``geometry``: 1, and the window size for pooling.
 
     Examples
     --------
     >>> formula("convolution", 5, 3, p=1, s=2)
     'o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = floor((5 + 2·1 - 3 - 2·0) / 2) + 1 = 3'
+    >>> formula("pooling", 5, 3)
+    'o = floor((i + 2p - k) / s) + 1 = floor((5 + 2·0 - 3) / 3) + 1 = 1'
     """
     _check_operation(operation, d, output_padding)
+    s = _default_stride(operation, s, k)
     i, k, p, s, d, output_padding = _one_axis(i=i, k=k, p=p, s=s, d=d, output_padding=output_padding)
     if operation == "convolution":
         value = conv_output_size(i, k, p, s, d)
         return (f"o = floor((i + 2p - k - (k-1)(d-1)) / s) + 1 = "
                 f"floor(({i} + 2·{p} - {k} - {k - 1}·{d - 1}) / {s}) + 1 = {value}")
     if operation == "pooling":
-        value = pool_output_size(i, k, s, p)
+        value = pool_output_size(i, k, s=s, p=p)
         return f"o = floor((i + 2p - k) / s) + 1 = floor(({i} + 2·{p} - {k}) / {s}) + 1 = {value}"
     value = transposed_output_size(i, k, p, s, output_padding, d)
     return (f"o = (i - 1)s - 2p + (k-1)d + output_padding + 1 = "
@@ -540,7 +606,7 @@ def shape_table(input_shape, layers) -> list[tuple[str, tuple, int]]:
             if size > min(shape[:2]):
                 raise ValueError(f"{name} size={size} is larger than its {shape[0]}x{shape[1]} input (from "
                                  f"input_shape={input_shape!r}): expected a window that fits")
-            shape = (*pool_output_size(shape[:2], size, stride), shape[2])
+            shape = (*pool_output_size(shape[:2], size, s=stride), shape[2])
             rows.append((f"pool {size}x{size}", shape, 0))
         elif kind == "flatten":
             shape = (math.prod(shape),)

@@ -5,7 +5,9 @@ Deep-learning "convolution" layers compute a *cross-correlation*:
     correlation  y[i, j] = sum_mn x[i + m, j + n] k[m, n]
     convolution  y[i, j] = sum_mn x[i - m, j - n] k[m, n]
 
-so ``convolve2d(x, k)`` is ``correlate2d(x, k[::-1, ::-1])``. Every function
+so ``convolve2d(x, k)`` is ``correlate2d(x, k[::-1, ::-1])`` for ``"valid"`` and
+``"full"`` padding, and for ``"same"`` with an odd kernel; with an even kernel and
+``"same"`` the two put the odd zero on different sides (see Padding). Every function
 here has a plain-loop twin (``*_loop``), the version the book teaches, and the
 vectorised version that the tests hold equal to it, to SciPy and to TensorFlow.
 

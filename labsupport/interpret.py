@@ -850,7 +850,7 @@ def model_receptive_field(
                 elif is_conv:
                     size[axis] = conv_output_size(size[axis], k, 0, s, d)
                 else:
-                    size[axis] = pool_output_size(size[axis], k, s)
+                    size[axis] = pool_output_size(size[axis], k, s=s)
         elif not isinstance(current, pointwise):
             raise ValueError(
                 f"layer={layer!r}: the path to it passes {current.name!r} "

@@ -9,7 +9,13 @@ GAUSSIAN_BLUR = np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]) / 
 # Sobel x responds to changes along x (columns): vertical edges
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
 SOBEL_Y = SOBEL_X.T.copy()
-LAPLACIAN = np.array([[-1.0, -1.0, -1.0], [-1.0, 8.0, -1.0], [-1.0, -1.0, -1.0]])
+# the discrete Laplacians: 4-neighbour and 8-neighbour second differences
+LAPLACIAN_4 = np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
+LAPLACIAN_8 = np.array([[1.0, 1.0, 1.0], [1.0, -8.0, 1.0], [1.0, 1.0, 1.0]])
+# the edge detector image-processing texts call "the Laplacian" is its negative,
+# positive at a bright spot on a dark background
+LAPLACIAN = -LAPLACIAN_8
+# sharpening: the image minus its 4-neighbour Laplacian, delta - LAPLACIAN_4
 SHARPEN = np.array([[0.0, -1.0, 0.0], [-1.0, 5.0, -1.0], [0.0, -1.0, 0.0]])
 
 CLASSIC = {
@@ -17,7 +23,7 @@ CLASSIC = {
     "Gaussian blur": GAUSSIAN_BLUR,
     "Sobel x": SOBEL_X,
     "Sobel y": SOBEL_Y,
-    "Laplacian": LAPLACIAN,
+    "negative Laplacian": LAPLACIAN,
     "sharpen": SHARPEN,
 }
 

@@ -59,7 +59,7 @@ def test_pooling_matches_keras_layers(i, k, s, mode, padding):
     ours = pooling.pool2d(x, k, s, padding, mode)
     np.testing.assert_allclose(ours, expected, atol=1e-5)
     if padding == "valid":
-        assert expected.shape[1:3] == arith.pool_output_size((i, i + 1), k, s)
+        assert expected.shape[1:3] == arith.pool_output_size((i, i + 1), k, s=s)
         np.testing.assert_allclose(pooling.pool2d_loop(x[0, :, :, 0], k, s, mode), ours[0, :, :, 0], atol=1e-12)
 
 
@@ -145,6 +145,26 @@ def test_bad_input_names_the_argument(call, fragment):
     with pytest.raises(ValueError, match=fragment) as error:
         call()
     assert "expected" in str(error.value)
+
+
+def test_pool_output_size_refuses_the_ambiguous_positional_order():
+    # conv_output_size's third argument is the padding; pooling's used to be the stride
+    assert arith.conv_output_size(7, 3, 1) == 7
+    with pytest.raises(TypeError, match=r"expected s and p as keywords") as error:
+        arith.pool_output_size(7, 3, 1)
+    assert "conv_output_size" in str(error.value)
+    assert arith.pool_output_size(7, 3, s=1) == 5 and arith.pool_output_size(7, 3, p=1) == 3
+    assert arith.pool_output_size(7, 3, s=1, p=1) == arith.conv_output_size(7, 3, p=1, s=1)
+
+
+def test_pooling_stride_defaults_to_the_window_everywhere():
+    # Keras' MaxPooling2D(3) strides by 3; formula, geometry and pool_output_size agree with it
+    keras_size = keras.Sequential([keras.Input((5, 5, 1)), keras.layers.MaxPooling2D(3)]).output_shape[1]
+    assert arith.pool_output_size(5, 3) == keras_size == 1
+    assert arith.formula("pooling", 5, 3).endswith(f"= {keras_size}")
+    assert arith.geometry("pooling", 5, 3).s == 3 and arith.geometry("pooling", 5, 3).output_size == keras_size
+    assert arith.geometry("convolution", 5, 3).s == 1 and arith.formula("convolution", 5, 3).endswith("= 3")
+    assert arith.geometry("pooling", 5, 3, s=1).output_size == 3
 
 
 @given(st.integers(1, 12), kernels, pads, strides, dilations)
