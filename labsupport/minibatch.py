@@ -125,8 +125,11 @@ def measured_noise(per_example, batch_size: int, draws: int, seed: int = 0) -> n
     flat = g.reshape(n, -1)
     full = flat.mean(axis=0)
     rng = np.random.default_rng(seed)
-    batches = np.array([rng.choice(n, batch_size, replace=False) for _ in range(draws)])
-    return np.sum((flat[batches].mean(axis=1) - full) ** 2, axis=1)
+    squared = np.empty(draws)
+    for draw in range(draws):  # one batch at a time: draws x batch x size may not fit
+        batch = rng.choice(n, batch_size, replace=False)
+        squared[draw] = np.sum((flat[batch].mean(axis=0) - full) ** 2)
+    return squared
 
 
 __all__ = ["epoch_batches", "measured_noise", "predicted_noise",
