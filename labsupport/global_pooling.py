@@ -20,7 +20,7 @@ from .validation import as_real_array, check_int, check_shape
 
 
 def global_average_pool(feature_maps) -> np.ndarray:
-    """The mean of each feature map: ``(batch, rows, cols, channels) -> (batch, channels)``.
+    """The mean of each feature map: NHWC ``(N, H, W, C) -> (N, C)``.
 
     Raises
     ------
@@ -92,19 +92,22 @@ def flatten_dense_params(rows: int, cols: int, channels: int, classes: int) -> i
     2570
     """
     size = [check_int(n, v, 1) for n, v in
-            (("rows", rows), ("cols", cols), ("channels", channels), ("classes", classes))]
+            (("rows", rows), ("cols", cols), ("channels", channels),
+             ("classes", classes))]
     return size[0] * size[1] * size[2] * size[3] + size[3]
 
 
 def gap_dense_params(channels: int, classes: int) -> int:
-    """Parameters of global average pooling + Dense(classes): ``channels * classes + classes``.
+    """Parameters of GAP + Dense(classes): ``channels * classes + classes``.
 
     Examples
     --------
     >>> gap_dense_params(16, 10)
     170
     """
-    return check_int("channels", channels, 1) * check_int("classes", classes, 1) + classes
+    channels = check_int("channels", channels, 1)
+    classes = check_int("classes", classes, 1)
+    return channels * classes + classes
 
 
 def gap_cnn(input_shape=(8, 8, 1), filters=(16, 32), classes: int = 10,
@@ -127,7 +130,8 @@ def gap_cnn(input_shape=(8, 8, 1), filters=(16, 32), classes: int = 10,
         raise ValueError(f"filters={filters!r}: expected at least one convolution")
     widths = [check_int(f"filters[{i}]", f, 1) for i, f in enumerate(filters)]
     if not learning_rate > 0:
-        raise ValueError(f"learning_rate={learning_rate!r}: expected a positive step size")
+        raise ValueError(
+            f"learning_rate={learning_rate!r}: expected a positive step size")
     import_tensorflow()
     import keras
 
@@ -149,5 +153,5 @@ def gap_cnn(input_shape=(8, 8, 1), filters=(16, 32), classes: int = 10,
     return model
 
 
-__all__ = ["class_activation_maps", "flatten_dense_params", "gap_cnn", "gap_dense_params",
-           "global_average_pool"]
+__all__ = ["class_activation_maps", "flatten_dense_params", "gap_cnn",
+           "gap_dense_params", "global_average_pool"]

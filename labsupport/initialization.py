@@ -113,4 +113,5 @@ def relu_stack_variances(depth: int, width: int, weight_variance: float, samples
     return np.array(variances)
 
 
-__all__ = ["glorot_variance", "he_variance", "predicted_variances", "relu_stack_variances"]
+__all__ = ["glorot_variance", "he_variance", "predicted_variances",
+           "relu_stack_variances"]

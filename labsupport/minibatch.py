@@ -20,9 +20,11 @@ from .losses import softmax
 from .validation import check_array, check_int
 
 
-def epoch_batches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """One epoch: the indices ``0..n-1`` shuffled and cut into batches of `batch_size`
-    (the last one smaller when `batch_size` does not divide `n`), as Keras' ``fit`` does.
+def epoch_batches(n: int, batch_size: int,
+                  rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch: the indices ``0..n-1`` shuffled and cut into batches of
+    `batch_size` (the last one smaller when `batch_size` does not divide `n`), as
+    Keras' ``fit`` does.
 
     Examples
     --------
@@ -102,8 +104,9 @@ def predicted_noise(per_example, batch_size: int) -> float:
     return total_variance / batch_size * (n - batch_size) / (n - 1)
 
 
-def measured_noise(per_example, batch_size: int, draws: int, seed: int = 0) -> np.ndarray:
-    """``||g_B - g||^2`` for `draws` random batches (without replacement within a batch).
+def measured_noise(per_example, batch_size: int, draws: int,
+                   seed: int = 0) -> np.ndarray:
+    """``||g_B - g||^2`` for `draws` random batches (each without replacement).
 
     Returns
     -------

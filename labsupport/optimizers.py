@@ -49,7 +49,8 @@ def _grad(grad, params: np.ndarray) -> np.ndarray:
     grad = _real("grad", grad)
     if grad.shape != params.shape:
         raise ValueError(
-            f"grad has shape {grad.shape}: expected the parameters' shape {params.shape}"
+            f"grad has shape {grad.shape}: expected the parameters' shape "
+            f"{params.shape}"
         )
     return grad.astype(params.dtype, copy=False)
 
@@ -117,7 +118,7 @@ def sgd_state(params) -> SGDState:
 
 def sgd_step(params, grad, state: SGDState, learning_rate=0.01, momentum: float = 0.0,
              nesterov: bool = False) -> tuple[np.ndarray, SGDState]:
-    """One update of SGD, with optional (Nesterov) momentum, as ``keras.optimizers.SGD``.
+    """One update of SGD, with optional (Nesterov) momentum, as Keras' ``SGD``.
 
     Parameters
     ----------
@@ -198,8 +199,9 @@ def adam_state(params) -> AdamState:
     return AdamState(np.zeros_like(params), np.zeros_like(params), 0)
 
 
-def adam_step(params, grad, state: AdamState, learning_rate=0.001, beta_1: float = 0.9,
-              beta_2: float = 0.999, epsilon: float = 1e-7) -> tuple[np.ndarray, AdamState]:
+def adam_step(params, grad, state: AdamState, learning_rate=0.001,
+              beta_1: float = 0.9, beta_2: float = 0.999,
+              epsilon: float = 1e-7) -> tuple[np.ndarray, AdamState]:
     """One update of Adam, as ``keras.optimizers.Adam`` computes it (Keras' defaults).
 
     Parameters
@@ -254,8 +256,8 @@ OPTIMIZERS = {
 }
 
 
-def trajectory(name: str, gradient: Callable[[np.ndarray], np.ndarray], start, steps: int,
-               **options) -> np.ndarray:
+def trajectory(name: str, gradient: Callable[[np.ndarray], np.ndarray], start,
+               steps: int, **options) -> np.ndarray:
     """Run an optimiser from `start` for `steps` steps; return every iterate.
 
     Parameters

@@ -38,8 +38,9 @@ def _initializer(kind: str, seed):
 
     if kind not in ("glorot", "he"):
         raise ValueError(f"init={kind!r}: expected 'glorot' or 'he'")
-    make = keras.initializers.GlorotUniform if kind == "glorot" else keras.initializers.HeNormal
-    return make(seed)
+    if kind == "glorot":
+        return keras.initializers.GlorotUniform(seed)
+    return keras.initializers.HeNormal(seed)
 
 
 def residual_block(x, filters: int, kernel_size: int = 3, residual: bool = True,
@@ -49,8 +50,8 @@ def residual_block(x, filters: int, kernel_size: int = 3, residual: bool = True,
     "Same" padding and stride 1, so the output has the input's rows and columns and
     `filters` channels. The shortcut is the identity when `x` already has `filters`
     channels and a 1x1 convolution (a projection) otherwise. With
-    ``residual=False`` there is no shortcut: the plain block ``relu(conv(relu(conv(x))))``
-    with the same two convolutions.
+    ``residual=False`` there is no shortcut: the plain block
+    ``relu(conv(relu(conv(x))))`` with the same two convolutions.
 
     Parameters
     ----------
@@ -82,13 +83,16 @@ def residual_block(x, filters: int, kernel_size: int = 3, residual: bool = True,
     layers = keras.layers
     seeds = [None if seed is None else seed + i for i in range(3)]
     h = layers.Conv2D(filters, kernel_size, padding="same", activation="relu",
-                      kernel_initializer=_initializer(init, seeds[0]), name=f"{name}_conv1")(x)
+                      kernel_initializer=_initializer(init, seeds[0]),
+                      name=f"{name}_conv1")(x)
     h = layers.Conv2D(filters, kernel_size, padding="same",
-                      kernel_initializer=_initializer(init, seeds[1]), name=f"{name}_conv2")(h)
+                      kernel_initializer=_initializer(init, seeds[1]),
+                      name=f"{name}_conv2")(h)
     if residual:
         shortcut = x
         if x.shape[-1] != filters:
-            shortcut = layers.Conv2D(filters, 1, kernel_initializer=_initializer(init, seeds[2]),
+            shortcut = layers.Conv2D(filters, 1,
+                                     kernel_initializer=_initializer(init, seeds[2]),
                                      name=f"{name}_projection")(x)
         h = layers.Add(name=f"{name}_add")([shortcut, h])
     return layers.ReLU(name=f"{name}_relu")(h)
@@ -96,7 +100,7 @@ def residual_block(x, filters: int, kernel_size: int = 3, residual: bool = True,
 
 def block_stack(depth: int, width: int, residual: bool, input_shape=(8, 8, 1),
                 classes: int = 10, init: str = "glorot", seed: int | None = None):
-    """A stem convolution, `depth` blocks of :func:`residual_block`, GAP and dense logits.
+    """A stem convolution, `depth` blocks of :func:`residual_block`, GAP, logits.
 
     Each block is its own ``keras.Model`` named ``block1``, ``block2``, ..., so
     that :func:`block_input_gradients` can watch the tensor between blocks.
@@ -119,7 +123,8 @@ def block_stack(depth: int, width: int, residual: bool, input_shape=(8, 8, 1),
     import keras
 
     stack = [keras.Input(shape),
-             keras.layers.Conv2D(width, 3, padding="same", activation="relu", name="stem",
+             keras.layers.Conv2D(width, 3, padding="same", activation="relu",
+                                 name="stem",
                                  kernel_initializer=_initializer(init, seed))]
     for index in range(1, depth + 1):
         inputs = keras.Input((shape[0], shape[1], width))
@@ -171,7 +176,8 @@ def block_input_gradients(model, images, labels) -> np.ndarray:
         loss = keras.losses.sparse_categorical_crossentropy(y, h, from_logits=True)
         loss = tf.reduce_mean(loss)
     if not watched:
-        raise ValueError("model has no layer named block*: expected a block_stack model")
+        raise ValueError(
+            "model has no layer named block*: expected a block_stack model")
     return np.array([float(tf.norm(g)) for g in tape.gradient(loss, watched)])
 
 

@@ -75,8 +75,9 @@ def exponential_decay(step, initial_learning_rate: float, decay_steps: int,
     return float(result) if result.ndim == 0 else result
 
 
-def cosine_decay(step, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
-                 warmup_target: float | None = None, warmup_steps: int = 0):
+def cosine_decay(step, initial_learning_rate: float, decay_steps: int,
+                 alpha: float = 0.0, warmup_target: float | None = None,
+                 warmup_steps: int = 0):
     """Cosine decay, with an optional linear warm-up first, as Keras' ``CosineDecay``.
 
     Parameters
@@ -138,7 +139,7 @@ def cosine_decay(step, initial_learning_rate: float, decay_steps: int, alpha: fl
 
 
 def warmup_cosine(step, learning_rate: float, steps: int, warmup: float = 0.1):
-    """The schedule chapter 7 trains with (:func:`labsupport.models.cosine_with_warmup`).
+    """Chapter 7's schedule (:func:`labsupport.models.cosine_with_warmup`) in NumPy.
 
     The rate rises linearly from ``learning_rate / 10`` to `learning_rate` over the
     first `warmup` share of `steps`, then falls to zero along half a cosine.
