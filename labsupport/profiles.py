@@ -100,6 +100,24 @@ class Profile:
         receptive field.
     erf_draws : int
         Random initialisations averaged for that picture.
+    training_noise_draws : int
+        Random minibatches per batch size when the training chapter measures the
+        noise of the minibatch gradient.
+    training_optimizer_steps : int
+        Steps over which the NumPy optimisers are compared with Keras' in that chapter.
+    training_overfit_epochs : int
+        Epochs of the network trained to overfit, watched for early stopping.
+    training_gap_epochs : int
+        Epochs of the small global-average-pooling network whose class activation
+        maps are shown.
+    training_residual_depth : int
+        Blocks of the plain and residual stacks whose gradients are measured.
+    training_init_depth : int
+        Dense ReLU layers through which Glorot and He initialisation are compared.
+    training_init_width : int
+        Units per layer of that stack.
+    training_init_samples : int
+        Input vectors pushed through it.
     """
 
     name: str
@@ -136,6 +154,14 @@ class Profile:
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
+    training_noise_draws: int
+    training_optimizer_steps: int
+    training_overfit_epochs: int
+    training_gap_epochs: int
+    training_residual_depth: int
+    training_init_depth: int
+    training_init_width: int
+    training_init_samples: int
 
     def summary(self) -> str:
         """One line per setting, for the top of a notebook."""
@@ -180,6 +206,14 @@ PROFILES: dict[str, Profile] = {
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
+        training_noise_draws=200,
+        training_optimizer_steps=100,
+        training_overfit_epochs=40,
+        training_gap_epochs=8,
+        training_residual_depth=8,
+        training_init_depth=10,
+        training_init_width=128,
+        training_init_samples=200,
     ),
     "book": Profile(
         name="book",
@@ -216,6 +250,14 @@ PROFILES: dict[str, Profile] = {
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
+        training_noise_draws=1000,
+        training_optimizer_steps=200,
+        training_overfit_epochs=120,
+        training_gap_epochs=30,
+        training_residual_depth=20,
+        training_init_depth=30,
+        training_init_width=256,
+        training_init_samples=1000,
     ),
     "full": Profile(
         name="full",
@@ -252,6 +294,14 @@ PROFILES: dict[str, Profile] = {
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,
+        training_noise_draws=5000,
+        training_optimizer_steps=500,
+        training_overfit_epochs=300,
+        training_gap_epochs=60,
+        training_residual_depth=40,
+        training_init_depth=50,
+        training_init_width=512,
+        training_init_samples=2000,
     ),
 }
 
