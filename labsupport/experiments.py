@@ -567,7 +567,7 @@ def batch_norm_lag(settings: dict, momentum: float, learning_rate: float, seed: 
 
     def input_statistics(index: int):
         """Mean and (biased) variance per channel of layer `index`'s input, over the training images."""
-        probe = keras.Model(model.inputs, model.layers[index - 1].output)
+        probe = keras.Model(model.inputs[0], model.layers[index - 1].output)
         total = total_squares = 0.0
         for start in range(0, len(split.x_train), 500):
             values = np.asarray(probe(split.x_train[start:start + 500], training=False), dtype=np.float64)
