@@ -88,8 +88,11 @@ class Profile:
     cifar10_widths : tuple of int
         Filters of the improved network's three blocks.
     cifar10_augment, cifar10_batch_norm : tuple of bool
-        The two axes of the improved network's grid (dropout and the learning-rate
+        Two axes of the improved network's grid (dropout and the learning-rate
         schedule are on in every cell).
+    cifar10_learning_rates : tuple of float
+        Its third axis: Adam's peak step size, so that each setting of the other
+        two is compared at the rate chosen for it on validation.
     allow_stand_in : bool
         Whether a dataset that cannot be had (not in the data folder, not in
         the Keras cache, no download) is replaced by its labelled stand-in
@@ -151,6 +154,7 @@ class Profile:
     cifar10_widths: tuple
     cifar10_augment: tuple
     cifar10_batch_norm: tuple
+    cifar10_learning_rates: tuple
     allow_stand_in: bool
     erf_depth: int
     erf_draws: int
@@ -203,6 +207,7 @@ PROFILES: dict[str, Profile] = {
         cifar10_widths=(4, 8, 8),
         cifar10_augment=(True,),
         cifar10_batch_norm=(False, True),
+        cifar10_learning_rates=(3e-3,),
         allow_stand_in=True,
         erf_depth=8,
         erf_draws=4,
@@ -247,6 +252,7 @@ PROFILES: dict[str, Profile] = {
         cifar10_widths=(16, 32, 64),
         cifar10_augment=(False, True),
         cifar10_batch_norm=(False, True),
+        cifar10_learning_rates=(1e-3, 3e-3),
         allow_stand_in=True,
         erf_depth=16,
         erf_draws=16,
@@ -291,6 +297,7 @@ PROFILES: dict[str, Profile] = {
         cifar10_widths=(32, 64, 128),
         cifar10_augment=(False, True),
         cifar10_batch_norm=(False, True),
+        cifar10_learning_rates=(1e-3, 3e-3),
         allow_stand_in=False,
         erf_depth=24,
         erf_draws=32,

@@ -5,8 +5,14 @@ Dropout zeroes *units* (entries of a layer's input), each with probability
 ``1 / (1 - rate)`` ("inverted dropout"), so the expected output equals the input
 and nothing changes at prediction time. The original form keeps units unscaled
 while training and multiplies by ``1 - rate`` at prediction time; the two give
-the same expected activations. :func:`expectation_over_masks` computes that
-expectation exactly, by enumerating every mask.
+the same expected activations, and so the same expected input to the next layer.
+For a whole (non-linear) network, prediction without masks only approximates the
+average over all ``2**n`` masked sub-networks (Srivastava et al.'s weight-scaling
+approximation). :func:`expectation_over_masks` computes such expectations
+exactly, by enumerating every mask.
+
+``rate`` is the probability of *dropping* a unit, as in Keras; Srivastava et al.
+write ``p`` for the probability of *keeping* one.
 """
 
 from __future__ import annotations

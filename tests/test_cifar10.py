@@ -416,3 +416,73 @@ def test_the_tutorial_experiment_is_one_cell_of_the_tutorial_network(empty_place
     experiment = EXPERIMENTS["cifar10-tutorial"](PROFILES["full"])
     assert experiment.grid == {"model": ["tutorial"]} and experiment.settings["epochs"] == 10
     assert experiment.selection_metric == "val_accuracy" and not experiment.settings["allow_stand_in"]
+
+
+def test_augmentation_crops_by_whole_pixels_with_a_zero_border():
+    import keras
+
+    translate = models.cifar10_augmentation(seed=3).get_layer("translate")
+    assert translate.interpolation == "nearest" and translate.fill_mode == "constant"
+    image = np.random.default_rng(1).uniform(0.1, 1, size=(1, 32, 32, 3)).astype(np.float32)
+    shifts = set()
+    for _ in range(12):
+        moved = np.asarray(translate(image, training=True))[0]
+        found = None
+        for dy in range(-4, 5):
+            for dx in range(-4, 5):  # the image shifted by (dy, dx), zeros where nothing came in
+                expected = np.zeros_like(image[0])
+                rows, cols = slice(max(dy, 0), 32 + min(dy, 0)), slice(max(dx, 0), 32 + min(dx, 0))
+                expected[rows, cols] = image[0, max(-dy, 0):32 - max(dy, 0), max(-dx, 0):32 - max(dx, 0)]
+                if np.array_equal(moved, expected):
+                    found = (dy, dx)
+        assert found is not None  # a whole-pixel shift of at most 4, nothing interpolated
+        shifts.add(found)
+    assert len(shifts) > 1
+    assert keras.layers.RandomTranslation(0.1, 0.1).interpolation == "bilinear"  # Keras' default blurs
+
+
+def test_augmentation_keeps_images_in_the_unit_range_and_changes_all_five_ways():
+    augment = models.cifar10_augmentation(seed=0)
+    assert [layer.name for layer in augment.layers] == ["flip", "translate", "brightness", "contrast",
+                                                        "saturation"]
+    images = np.random.default_rng(2).uniform(0, 1, size=(16, 32, 32, 3)).astype(np.float32)
+    out = np.asarray(augment(images, training=True))
+    assert 0 <= out.min() and out.max() <= 1
+    for layer in augment.layers[2:]:  # brightness, contrast and saturation each change an image
+        changed = np.asarray(layer(images, training=True))
+        assert not np.allclose(changed, images) and 0 <= changed.min() and changed.max() <= 1
+
+
+def test_batch_norm_momentum_is_passed_on_and_checked():
+    model = models.cifar10_improved_cnn(widths=(4, 4, 4), bn_momentum=0.99)
+    momenta = {layer.momentum for layer in model.layers if type(layer).__name__ == "BatchNormalization"}
+    assert momenta == {0.99}
+    with pytest.raises(ValueError, match="bn_momentum=1.0"):
+        models.cifar10_improved_cnn(bn_momentum=1.0)
+
+
+def test_the_learning_rate_is_an_axis_of_the_cifar10_grid():
+    from labsupport.experiments import CIFAR10_VERSION, cifar10_experiment
+    from labsupport.profiles import PROFILES
+
+    for name in ("book", "full"):
+        experiment = cifar10_experiment(PROFILES[name])
+        assert experiment.grid["learning_rate"] == [1e-3, 3e-3]
+        assert set(experiment.grid) == {"augment", "batch_norm", "learning_rate"}
+    assert CIFAR10_VERSION == 2
+
+
+def test_batch_norm_lag_counts_steps_and_a_slow_momentum_lags_further(empty_places):
+    from labsupport.experiments import batch_norm_lag
+
+    settings = {"epochs": 1, "batch_size": 64, "train_limit": 300, "validation_size": 100,
+                "stand_in_sizes": [300, 100], "allow_stand_in": True,
+                "options": {"model": "improved", "widths": [2, 2, 2], "learning_rate": 1e-3}}
+    slow = batch_norm_lag(settings, 0.99, 3e-3, seed=0)
+    fast = batch_norm_lag(settings, 0.5, 3e-3, seed=0)
+    assert slow["steps"] == fast["steps"] == 4  # 200 training images in batches of 64
+    assert slow["start_weight"] == pytest.approx(0.99**4) and fast["start_weight"] == pytest.approx(0.5**4)
+    assert slow["mean_gap"] > fast["mean_gap"] >= 0
+    assert len(slow["variance_ratio"]) == 2
+    for found in (slow, fast):
+        assert 0 <= found["val_accuracy"] <= 1 and 0 <= found["val_accuracy_recalibrated"] <= 1
