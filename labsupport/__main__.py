@@ -52,7 +52,8 @@ def main(argv=None) -> int:
     if results.is_complete() and any(r["status"] == "ok" for r in results.cells.values()):
         # selection on validation; the test set is used once, for the selected cell only
         tested = experiment.test_selected(results)
-        print(f"selected on {metric}: {tested['selected_value']:.4f} at {tested['params']}")
+        print(f"selected on {metric} ({tested['selected_direction']}): "
+              f"{tested['selected_value']:.4f} at {tested['params']}")
         if tested["status"] == "ok":
             print(f"its test accuracy (trained once more on all the training data): "
                   f"{tested['metrics']['test_accuracy']:.4f}")

@@ -36,7 +36,8 @@ class Experiment:
         The version of `train` and `final_test`; part of the configuration, so a
         results file made by older code is refused rather than mixed.
     selection_metric : str
-        The validation metric that selects the best cell.
+        The validation metric that selects the best cell; its direction
+        (:attr:`selection_direction`) follows from its name.
     """
 
     name: str
@@ -46,6 +47,18 @@ class Experiment:
     final_test: object
     version: int
     selection_metric: str = "val_accuracy"
+
+    def __post_init__(self):
+        from .grid import direction
+
+        direction(self.selection_metric)  # refuses a metric of unknown direction
+
+    @property
+    def selection_direction(self) -> str:
+        """``"max"`` or ``"min"``: whether the selection metric is maximised or minimised."""
+        from .grid import direction
+
+        return direction(self.selection_metric)
 
     def run(self, out, **options):
         """:func:`labsupport.grid.run_grid` on this experiment; `options` go to it."""
@@ -62,24 +75,74 @@ class Experiment:
 
 
 def divergence_guard(limit: float):
-    """A Keras callback that stops training once the loss is non-finite or above `limit`.
+    """A Keras callback that stops training once a training step's loss is non-finite or above `limit`.
 
-    Its ``diverged`` attribute tells afterwards whether it fired.
+    It sees the loss of every step on its own, not Keras 3's logged ``loss``
+    (the running mean since the epoch began, reported once per
+    ``steps_per_execution`` steps, which smooths a blow-up away). When the
+    callback is attached to a model, it wraps the model's ``compute_loss`` so
+    that every training step also records its loss (penalties included) in a
+    variable holding the largest step loss so far, a non-finite loss counting
+    as infinite; Keras calls the callback after each execution, and the callback
+    reads that variable. Its ``diverged`` attribute tells afterwards whether it
+    fired, ``worst`` the largest step loss it saw.
+
+    Raises
+    ------
+    ValueError
+        If `limit` is not a positive number.
     """
+    if not (isinstance(limit, (int, float)) and limit > 0 and math.isfinite(limit)):
+        raise ValueError(f"limit={limit!r}: expected a positive, finite loss")
+    from .reproducibility import import_tensorflow
+
+    tf = import_tensorflow()
     import keras
 
     class DivergenceGuard(keras.callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.diverged = False
+            self.worst = float("-inf")
+            self._largest = None
+
+        def set_model(self, model):
+            super().set_model(model)
+            if self._largest is None:
+                self._largest = tf.Variable(float("-inf"), trainable=False, dtype="float32")
+                _record_step_losses(model, self._largest)
 
         def on_train_batch_end(self, batch, logs=None):
-            loss = (logs or {}).get("loss")
-            if loss is not None and (not math.isfinite(float(loss)) or float(loss) > limit):
+            self.worst = float(self._largest.numpy())
+            if not self.worst <= limit:  # inf (a non-finite step) included
                 self.diverged = True
                 self.model.stop_training = True
 
     return DivergenceGuard()
+
+
+def _record_step_losses(model, largest) -> None:
+    """Make every training step of `model` raise `largest` to its loss (non-finite: inf).
+
+    Wraps the model's ``compute_loss`` (the loss the optimiser differentiates,
+    penalties included) and drops an already traced training function, so the
+    next ``fit`` traces one that records.
+    """
+    from .reproducibility import import_tensorflow
+
+    tf = import_tensorflow()
+    compute_loss = model.compute_loss
+
+    def recording(x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = compute_loss(x, y, y_pred, sample_weight, training=training)
+        if training:
+            value = tf.cast(loss, largest.dtype)
+            value = tf.where(tf.math.is_finite(value), value, float("inf"))
+            largest.assign(tf.maximum(largest, value))
+        return loss
+
+    model.compute_loss = recording
+    model.train_function = None
 
 
 INPUTS = ("raw", "standardized")
@@ -169,7 +232,8 @@ def fit_digits(x, y, params: dict, settings: dict, seed: int):
     All epochs run as one repeated, reshuffled dataset in a single ``fit`` call: the
     same epochs of batches as ``fit(epochs=...)`` (each reshuffled, each ending in a
     partial batch), without Keras' per-epoch overhead, which dominates this model.
-    Returns the model, whether it diverged, and its loss before training.
+    Returns the model, the divergence guard (``diverged``, and ``worst``: the
+    largest loss of a single training step) and the loss before training.
     """
     from .models import digits_cnn
     from .reproducibility import import_tensorflow
@@ -185,7 +249,7 @@ def fit_digits(x, y, params: dict, settings: dict, seed: int):
     data = (tf.data.Dataset.from_tensor_slices((x, one_hot))
             .shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch).repeat(epochs))
     model.fit(data, epochs=1, verbose=0, callbacks=[guard], shuffle=False)  # the dataset reshuffles each epoch
-    return model, guard.diverged, initial_loss
+    return model, guard, initial_loss
 
 
 def _evaluate(model, x, y, name: str) -> dict:
@@ -195,33 +259,73 @@ def _evaluate(model, x, y, name: str) -> dict:
     return {f"{name}_accuracy": accuracy, f"{name}_loss": loss}
 
 
+def penalty(model) -> float:
+    """The model's regularisation penalty for its current weights (for the digits
+    network, ``l2 * sum(w**2)`` over its kernels): what Keras adds to the data loss.
+
+    Examples
+    --------
+    >>> from labsupport.models import digits_cnn
+    >>> model = digits_cnn(0.1, 0.5, seed=0)
+    >>> kernels = sum(float((layer.kernel.numpy() ** 2).sum()) for layer in model.layers
+    ...               if hasattr(layer, "kernel"))
+    >>> bool(np.isclose(penalty(model), 0.5 * kernels, rtol=1e-5))
+    True
+    """
+    import keras
+
+    return float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses))
+
+
+def _evaluate_digits(model, x, y, name: str) -> dict:
+    """Accuracy and data loss (cross-entropy alone) of the digits network on `x`, `y`.
+
+    Keras' ``evaluate`` adds the L2 penalty to the loss; a loss compared across
+    penalty weights must leave it out, so the penalty is subtracted and the
+    data loss reported on its own (the penalty is reported once, as ``penalty``).
+    """
+    metrics = _evaluate(model, x, y, name)
+    metrics[f"{name}_loss"] -= penalty(model)
+    metrics[f"{name}_data_loss"] = metrics.pop(f"{name}_loss")
+    return metrics
+
+
 # A train function's version is part of its results files' configuration: bump it
 # whenever a change alters what the function computes, and older files are refused.
-DIGITS_VERSION = 2  # 2: fits on the training part, reports validation, never test
+# 2: fits on the training part, reports validation, never test
+# 3: the divergence guard sees every step's own loss; the losses reported are the data
+#    loss alone (cross-entropy, without the penalty), the penalty separately
+DIGITS_VERSION = 3
 
 
 def train_digits(params: dict, settings: dict, seed: int) -> dict:
-    """One grid cell: fit on the fitting part; report train and validation, never test."""
+    """One grid cell: fit on the fitting part; report train and validation, never test.
+
+    Reports accuracy and data loss (cross-entropy without the penalty) on both
+    parts, the penalty of the trained weights, and the initial loss; a cell whose
+    loss blew up at any step is reported as diverged.
+    """
     x_fit, x_val, y_fit, y_val = digits_validation_split(
         settings["train_fraction"], settings["validation_fraction"],
         settings["split_seed"], settings["inputs"])
-    model, diverged, initial_loss = fit_digits(x_fit, y_fit, params, settings, seed)
-    if diverged:
+    model, guard, initial_loss = fit_digits(x_fit, y_fit, params, settings, seed)
+    if guard.diverged:
         return {"status": "diverged", "train_accuracy": None, "val_accuracy": None,
-                "initial_loss": initial_loss}
-    return {**_evaluate(model, x_fit, y_fit, "train"),
-            **_evaluate(model, x_val, y_val, "val"), "initial_loss": initial_loss}
+                "initial_loss": initial_loss, "worst_step_loss": guard.worst}
+    return {**_evaluate_digits(model, x_fit, y_fit, "train"),
+            **_evaluate_digits(model, x_val, y_val, "val"), "penalty": penalty(model),
+            "initial_loss": initial_loss}
 
 
 def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
     """The selected cell, fitted on all the training data with its seed, tested once."""
     x_train, x_test, y_train, y_test = digits_split(
         settings["train_fraction"], settings["split_seed"], settings["inputs"])
-    model, diverged, _ = fit_digits(x_train, y_train, params, settings, seed)
-    if diverged:
-        return {"status": "diverged", "test_accuracy": None}
-    return {**_evaluate(model, x_train, y_train, "train"),
-            **_evaluate(model, x_test, y_test, "test"),
+    model, guard, _ = fit_digits(x_train, y_train, params, settings, seed)
+    if guard.diverged:
+        return {"status": "diverged", "test_accuracy": None, "worst_step_loss": guard.worst}
+    return {**_evaluate_digits(model, x_train, y_train, "train"),
+            **_evaluate_digits(model, x_test, y_test, "test"), "penalty": penalty(model),
             "train_images": len(x_train), "test_images": len(x_test)}
 
 

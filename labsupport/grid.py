@@ -77,6 +77,41 @@ def cell_seed(base_seed: int, params: Mapping) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % (2**31 - 1)
 
 
+DIRECTIONS = {"min": "minimised", "max": "maximised"}
+
+
+def direction(metric: str) -> str:
+    """Whether `metric` is minimised (``"min"``: a loss or error) or maximised (``"max"``).
+
+    The direction follows from the metric's name: a name ending in ``loss`` or
+    ``error`` is minimised, one ending in ``accuracy`` maximised. Any other name
+    is refused rather than guessed.
+
+    Raises
+    ------
+    ValueError
+        For a metric whose direction the name does not tell.
+
+    Examples
+    --------
+    >>> direction("val_accuracy"), direction("val_data_loss")
+    ('max', 'min')
+    """
+    if not isinstance(metric, str):
+        raise TypeError(f"metric={metric!r}: expected a metric's name, a str")
+    name = metric.lower()
+    if name.endswith(("loss", "error")):
+        return "min"
+    if name.endswith("accuracy"):
+        return "max"
+    raise ValueError(f"metric={metric!r}: its direction is unknown; expected a name ending in "
+                     "'accuracy' (maximised) or in 'loss' or 'error' (minimised)")
+
+
+def _is_test_metric(metric: str) -> bool:
+    return metric.lower().startswith("test")
+
+
 def _versions() -> dict:
     # from the installed distributions: importing TensorFlow only to ask its version is slow and noisy
     from importlib.metadata import PackageNotFoundError, version
@@ -172,10 +207,42 @@ class GridResults:
     def is_complete(self) -> bool:
         return len(self.cells) == len(cells(self.grid))
 
+    @property
+    def selects_on_test(self) -> bool:
+        """Whether this file was made by the notes' method: every cell measured on the test set.
+
+        Such a file (the course keeps one, ``digits-full-v1.json``) is a
+        counter-example: choosing its best cell by test accuracy makes that
+        figure optimistic. Files made by :func:`run_grid` with a train function
+        that reports validation metrics hold one test record, ``test``, only.
+        """
+        return any(_is_test_metric(name) for record in self.cells.values() for name in record["metrics"])
+
+    @property
+    def method(self) -> str:
+        """A label for how the file's cells were measured, for display."""
+        if self.selects_on_test:
+            return ("the notes' method, kept as a counter-example: every cell measured on "
+                    "the test set, so the best of them is an optimistic figure")
+        return "selected on validation, the chosen cell tested once"
+
     def table(self, metric: str, rows: str, cols: str):
-        """A ``len(grid[rows]) x len(grid[cols])`` array of `metric`; NaN where diverged or missing."""
+        """A ``len(grid[rows]) x len(grid[cols])`` array of `metric`; NaN where diverged or missing.
+
+        Raises
+        ------
+        ValueError
+            For a test metric of a file made by the validation method: its one test
+            record is ``test``, and per-cell test figures would invite choosing on
+            them. Only a test-selected counter-example (:attr:`selects_on_test`)
+            has per-cell test figures to show.
+        """
         import numpy as np
 
+        if _is_test_metric(metric) and not self.selects_on_test:
+            raise ValueError(f"metric={metric!r}: {self.path.name} selects on validation and tests "
+                             "one cell once; its test figure is results.test, and there are no "
+                             "per-cell test figures to tabulate")
         table = np.full((len(self.grid[rows]), len(self.grid[cols])), np.nan)
         for record in self.cells.values():
             value = record["metrics"].get(metric)
@@ -195,24 +262,30 @@ class GridResults:
         return table
 
     def best(self, metric: str) -> dict:
-        """The finished, non-diverged cell with the highest `metric`.
+        """The finished, non-diverged cell with the best `metric`: the smallest loss, the highest accuracy.
 
         `metric` is the selection criterion, always named by the caller: a
         validation metric, never a test metric (selecting on the test set makes
-        its figure optimistic), or a training metric to study training.
+        its figure optimistic), or a training metric to study training. Its
+        direction follows from its name (:func:`direction`). A loss compared
+        across penalty weights must be the data loss alone; the digits grid
+        reports it as ``val_data_loss``.
 
         Raises
         ------
         ValueError
-            If `metric` is a test metric, or no finished cell reports it.
+            If `metric` is a test metric, its direction is unknown, or no finished
+            cell reports it (the message lists the metrics the cells report).
         """
-        if metric.startswith("test"):
+        if _is_test_metric(metric):
             raise ValueError(f"metric={metric!r}: selecting on the test set biases the test figure; "
                              "select on a validation metric such as 'val_accuracy'")
+        sign = 1 if direction(metric) == "max" else -1
         finished = [r for r in self.cells.values() if r["status"] == "ok" and r["metrics"].get(metric) is not None]
         if not finished:
-            raise ValueError(f"metric={metric!r}: no finished cell reports it")
-        return max(finished, key=lambda record: record["metrics"][metric])
+            reported = sorted({name for r in self.cells.values() if r["status"] == "ok" for name in r["metrics"]})
+            raise ValueError(f"metric={metric!r}: no finished cell reports it; they report {reported}")
+        return max(finished, key=lambda record: sign * record["metrics"][metric])
 
 
 def _malformed(document: dict) -> str | None:
@@ -405,6 +478,10 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
     return results
 
 
+class RetestError(ValueError):
+    """A second test of a results file, which the file refuses: its test set has been used."""
+
+
 def final_test(results: GridResults, evaluate: Callable, metric: str) -> dict:
     """Test the cell that `metric` selects, once, and record the result in the file.
 
@@ -413,7 +490,10 @@ def final_test(results: GridResults, evaluate: Callable, metric: str) -> dict:
     cell on `metric` (a validation metric) is handed to `evaluate`, which trains
     it again with the cell's own seed (on all the training data, validation part
     included) and measures it on the test set. The record is stored in the
-    results file; calling again returns it without testing again.
+    results file, once: calling again with the same metric and evaluation
+    returns it without testing again, and any other test (another metric,
+    hence possibly another cell, or another evaluation) is refused, the file
+    unchanged. A new test needs a new results file.
 
     Parameters
     ----------
@@ -428,25 +508,39 @@ def final_test(results: GridResults, evaluate: Callable, metric: str) -> dict:
     -------
     dict
         A cell record (params, seed, status, metrics, seconds, ...) plus
-        ``selected_on`` and ``selected_value``.
+        ``selected_on``, ``selected_direction`` and ``selected_value``.
 
     Raises
     ------
     ValueError
-        If the grid is not complete, or `metric` is a test metric.
+        If the grid is not complete, `metric` is a test metric or of unknown
+        direction, or the file was made by the notes' method (every cell tested).
+    RetestError
+        If the file already holds a test that this call would not repeat.
     """
+    if results.selects_on_test:
+        raise ValueError(f"{results.path}: every cell of this file was measured on the test set "
+                         "(the notes' method); it has no unused test set left to test a choice on")
     if not results.is_complete():
         done, total = len(results.cells), len(cells(results.grid))
         raise ValueError(f"{results.path}: {done} of {total} cells done; "
                          "the selection and its test need the complete grid")
     best = results.best(metric)
     done = results.test
-    if done and done["params"] == best["params"] and done["selected_on"] == metric:
-        return done
+    if done is not None:
+        if (done["params"] == best["params"] and done.get("selected_on") == metric
+                and done.get("evaluate") == _describe(evaluate)):
+            return done
+        raise RetestError(
+            f"{results.path} already holds its one test: {done.get('selected_on')!r} selected "
+            f"{done['params']}, tested with {done.get('evaluate')}; refusing a second test "
+            f"(metric={metric!r} selects {best['params']}, evaluate={_describe(evaluate)}): a test set "
+            "that has been looked at cannot test another choice fairly. A new test needs a new "
+            "results file (run the grid again with another --out)")
     settings = results.configuration["settings"]
     record = run_cell(evaluate, best["params"], best["seed"], settings)
-    record.update(selected_on=metric, selected_value=best["metrics"][metric],
-                  evaluate=_describe(evaluate))
+    record.update(selected_on=metric, selected_direction=direction(metric),
+                  selected_value=best["metrics"][metric], evaluate=_describe(evaluate))
     results.test = record
     results.save()
     return record

@@ -643,18 +643,39 @@ def edges(model, images, classes=None) -> np.ndarray:
     return strength.sum(axis=-1)
 
 
+def constant_maps(maps) -> np.ndarray:
+    """Which maps of a batch are constant (for example an all-zero Grad-CAM), one bool each.
+
+    A constant map ranks no pixel above another: it explains nothing.
+
+    Examples
+    --------
+    >>> constant_maps(np.stack([np.zeros((2, 2)), np.eye(2)])).tolist()
+    [True, False]
+    """
+    maps = np.asarray(maps, dtype=np.float64)
+    if maps.ndim < 2:
+        raise ValueError(f"maps has shape {maps.shape}: expected a batch of maps")
+    return np.ptp(np.abs(maps).reshape(len(maps), -1), axis=1) == 0
+
+
 def rank_correlation(first, second) -> np.ndarray:
     """Spearman rank correlation of the absolute values of two batches of maps, per map.
 
     Adebayo et al. compare an explanation before and after randomisation this
     way: 1 means the same ranking of pixels, 0 an unrelated one. A constant map
-    has no ranking; its correlation is reported as NaN.
+    ranks nothing, so it is scored for what it is rather than dropped: 0 against a
+    map that is not constant (the explanation vanished, or appeared), 1 against
+    another constant map (both are equally empty). :func:`constant_maps` tells
+    which maps are constant, to report beside the scores.
 
     Examples
     --------
     >>> maps = np.arange(8.0).reshape(2, 2, 2)
     >>> rank_correlation(maps, -2 * maps).tolist()
     [1.0, 1.0]
+    >>> rank_correlation(maps, np.stack([maps[0], np.zeros((2, 2))])).tolist()
+    [1.0, 0.0]
     """
     from scipy.stats import spearmanr
 
@@ -666,28 +687,41 @@ def rank_correlation(first, second) -> np.ndarray:
             f"first has shape {first.shape} and second {second.shape}: expected two "
             f"batches of maps of the same shape"
         )
+    if not (np.isfinite(first).all() and np.isfinite(second).all()):
+        raise ValueError("first or second holds NaN or infinite values: expected finite maps")
+    flat = np.abs(first).reshape(len(first), -1), np.abs(second).reshape(len(second), -1)
+    empty = constant_maps(first), constant_maps(second)
     values = []
-    for a, b in zip(
-        np.abs(first).reshape(len(first), -1), np.abs(second).reshape(len(second), -1)
-    ):
-        values.append(
-            np.nan if np.ptp(a) == 0 or np.ptp(b) == 0 else spearmanr(a, b).statistic
-        )
+    for a, b, a_empty, b_empty in zip(*flat, *empty):
+        if a_empty or b_empty:
+            values.append(1.0 if a_empty and b_empty else 0.0)
+        else:
+            values.append(float(spearmanr(a, b).statistic))
     return np.array(values)
 
 
-def _glorot_uniform(rng, shape):
-    receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
-    fan_in, fan_out = shape[-2] * receptive, shape[-1] * receptive
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape)
+def _fresh_initializer(initializer, seed: int):
+    """`initializer` (a Keras initializer) with its seed, if it takes one, set to `seed`."""
+    config = initializer.get_config()
+    if "seed" in config:
+        return initializer.__class__.from_config({**config, "seed": seed})
+    return initializer
 
 
 def randomised_copy(model, layers: Sequence[str], seed: int = 0):
-    """A copy of `model` whose named layers have fresh random weights, the others kept.
+    """A copy of `model` whose named layers have fresh weights, the others kept.
 
-    Kernels get Glorot-uniform values (Keras' default initialisation) and
-    biases zeros, from a NumPy generator seeded with `seed`; `model` is not changed.
+    Each weight of a named layer is drawn again from that layer's own
+    initializer (``kernel_initializer``, ``bias_initializer``; for batch
+    normalisation ``gamma_initializer`` (ones), ``beta_initializer`` (zeros),
+    ``moving_mean_initializer`` (zeros) and ``moving_variance_initializer``
+    (ones)), the random ones reseeded from `seed`: the layer as it was before
+    training, with other random draws. `model` is not changed.
+
+    Raises
+    ------
+    ValueError
+        For an unknown layer, or a weight whose layer has no initializer for it.
 
     Examples
     --------
@@ -707,11 +741,16 @@ def randomised_copy(model, layers: Sequence[str], seed: int = 0):
     rng = np.random.default_rng(seed)
     for name in layers:
         target = copy.get_layer(name)
-        fresh = [
-            _glorot_uniform(rng, w.shape) if w.ndim >= 2 else np.zeros(w.shape)
-            for w in target.get_weights()
-        ]
-        target.set_weights(fresh)
+        for weight in target.weights:
+            short = weight.path.split("/")[-1]
+            initializer = getattr(target, f"{short}_initializer", None)
+            if initializer is None:
+                raise ValueError(
+                    f"layers={name!r}: its weight {short!r} has no "
+                    f"{short}_initializer on {type(target).__name__} to draw it again"
+                )
+            fresh = _fresh_initializer(initializer, int(rng.integers(2**31 - 1)))
+            weight.assign(fresh(tuple(weight.shape), dtype=weight.dtype))
     return copy
 
 
@@ -726,12 +765,17 @@ class Randomisation:
     maps : ndarray, shape (steps + 1, batch, height, width)
         The explanation of the same images and classes at each step.
     similarity : ndarray, shape (steps + 1, batch)
-        :func:`rank_correlation` of each step's maps with step 0's.
+        :func:`rank_correlation` of each step's maps with step 0's (a constant
+        map scores 0 against a non-constant one; nothing is NaN).
+    constant : ndarray of bool, shape (steps + 1, batch)
+        Which maps are constant (:func:`constant_maps`), to report beside the
+        similarity: an explanation that vanished, or was empty from the start.
     """
 
     randomised: list
     maps: np.ndarray
     similarity: np.ndarray
+    constant: np.ndarray
 
 
 def cascading_randomisation(
@@ -779,7 +823,8 @@ def cascading_randomisation(
         maps.append(np.asarray(explain(copy, images, chosen)))
     maps = np.stack(maps)
     similarity = np.stack([rank_correlation(maps[0], step_maps) for step_maps in maps])
-    return Randomisation(randomised, maps, similarity)
+    constant = np.stack([constant_maps(step_maps) for step_maps in maps])
+    return Randomisation(randomised, maps, similarity, constant)
 
 
 def model_receptive_field(

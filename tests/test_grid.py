@@ -7,7 +7,15 @@ import pytest
 
 from labsupport.__main__ import main as cli
 from labsupport.experiments import digits_experiment
-from labsupport.grid import GridFileError, GridResults, cell_seed, cells, final_test, run_grid
+from labsupport.grid import (
+    GridFileError,
+    GridResults,
+    RetestError,
+    cell_seed,
+    cells,
+    final_test,
+    run_grid,
+)
 from labsupport.profiles import get_profile
 
 CALLS = []
@@ -20,7 +28,7 @@ def fake_train(params, settings, seed):
         raise KeyboardInterrupt("simulated Ctrl-C")
     CALLS.append(dict(params))
     value = float(np.random.default_rng(seed).random())
-    return {"score": value * params["a"] + params["b"], "status": "diverged" if params["a"] > 5 else "ok"}
+    return {"val_accuracy": value * params["a"] + params["b"], "status": "diverged" if params["a"] > 5 else "ok"}
 
 
 FAKE_GRID = {"a": [1, 2, 9], "b": [0.0, 0.5]}
@@ -93,9 +101,9 @@ def test_results_record_provenance_and_status(tmp_path):
     for record in results.records():
         assert record["seed"] == cell_seed(5, record["params"]) and record["seconds"] >= 0 and record["finished"]
         assert record["status"] == ("diverged" if record["params"]["a"] > 5 else "ok")
-    table = results.table("score", "a", "b")
+    table = results.table("val_accuracy", "a", "b")
     assert table.shape == (3, 2) and np.isfinite(table).all()
-    assert results.best("score")["params"]["a"] <= 2  # diverged cells never win
+    assert results.best("val_accuracy")["params"]["a"] <= 2  # diverged cells never win
 
 
 def digits_ci():
@@ -202,7 +210,7 @@ EVALUATIONS = []
 
 def fake_evaluate(params, settings, seed):
     EVALUATIONS.append((dict(params), seed))
-    return {"test_score": params["a"] + 100 * params["b"]}
+    return {"test_accuracy": params["a"] + 100 * params["b"]}
 
 
 def test_final_test_evaluates_the_validation_choice_once_and_stores_it(tmp_path):
@@ -210,19 +218,79 @@ def test_final_test_evaluates_the_validation_choice_once_and_stores_it(tmp_path)
     out = tmp_path / "r.json"
     partial = GridResults(out, {"grid": FAKE_GRID})
     with pytest.raises(ValueError, match="0 of 6 cells done"):
-        final_test(partial, fake_evaluate, "score")
+        final_test(partial, fake_evaluate, "val_accuracy")
     results = run_grid(fake_train, FAKE_GRID, out, settings={"k": 1}, seed=3)
-    chosen = max((r for r in results.records() if r["status"] == "ok"), key=lambda r: r["metrics"]["score"])
-    record = final_test(results, fake_evaluate, "score")
+    chosen = max((r for r in results.records() if r["status"] == "ok"), key=lambda r: r["metrics"]["val_accuracy"])
+    record = final_test(results, fake_evaluate, "val_accuracy")
     assert EVALUATIONS == [(chosen["params"], chosen["seed"])]  # one evaluation, with the cell's own seed
-    assert record["selected_on"] == "score" and record["selected_value"] == chosen["metrics"]["score"]
+    assert record["selected_on"] == "val_accuracy" and record["selected_value"] == chosen["metrics"]["val_accuracy"]
     assert record["metrics"] == fake_evaluate(chosen["params"], {}, 0)
     reloaded = GridResults.load(out)
     assert reloaded.test == record
     EVALUATIONS.clear()
-    assert final_test(reloaded, fake_evaluate, "score") == record and EVALUATIONS == []  # not again
+    assert final_test(reloaded, fake_evaluate, "val_accuracy") == record and EVALUATIONS == []  # not again
     with pytest.raises(ValueError, match="selecting on the test set"):
-        final_test(reloaded, fake_evaluate, "test_score")
+        final_test(reloaded, fake_evaluate, "test_accuracy")
+
+
+def fake_losses(params, settings, seed):
+    loss = float(np.random.default_rng(seed).random()) + params["a"]
+    return {"val_loss": loss, "val_accuracy": 1 - loss / 10}
+
+
+def test_best_minimises_a_loss_and_maximises_an_accuracy(tmp_path):
+    results = run_grid(fake_losses, FAKE_GRID, tmp_path / "r.json")
+    losses = {json.dumps(r["params"]): r["metrics"]["val_loss"] for r in results.records()}
+    smallest = min(losses, key=losses.get)
+    assert json.dumps(results.best("val_loss")["params"]) == smallest
+    assert json.dumps(results.best("val_accuracy")["params"]) == smallest  # the same cell
+    assert results.best("val_loss")["metrics"]["val_loss"] == min(losses.values())
+    with pytest.raises(ValueError, match="metric='score': its direction is unknown"):
+        results.best("score")
+    with pytest.raises(ValueError, match="no finished cell reports it; they report"):
+        results.best("val_data_loss")
+    for metric in ("Test_accuracy", "TEST_loss"):
+        with pytest.raises(ValueError, match="selecting on the test set"):
+            results.best(metric)
+
+
+def test_a_second_test_is_refused_and_the_file_left_unchanged(tmp_path):
+    out = tmp_path / "r.json"
+    results = run_grid(fake_losses, FAKE_GRID, out)
+    record = final_test(results, fake_evaluate, "val_accuracy")
+    assert record["selected_direction"] == "max"
+    before = out.read_bytes()
+    EVALUATIONS.clear()
+    for metric, evaluate in (("val_loss", fake_evaluate), ("val_accuracy", fake_evaluate_again)):
+        with pytest.raises(RetestError, match="already holds its one test"):
+            final_test(GridResults.load(out), evaluate, metric)
+    assert out.read_bytes() == before and EVALUATIONS == []
+    assert final_test(GridResults.load(out), fake_evaluate, "val_accuracy") == record
+
+
+def fake_evaluate_again(params, settings, seed):
+    EVALUATIONS.append((dict(params), seed))
+    return {"test_accuracy": 0.5}
+
+
+def test_no_per_cell_test_figures_of_a_validation_file(tmp_path):
+    results = run_grid(fake_losses, FAKE_GRID, tmp_path / "r.json")
+    final_test(results, fake_evaluate, "val_accuracy")
+    assert not results.selects_on_test and "validation" in results.method
+    for metric in ("test_accuracy", "Test_loss"):
+        with pytest.raises(ValueError, match="no per-cell test figures"):
+            results.table(metric, "a", "b")
+
+
+def test_the_notes_test_selected_file_is_shown_labelled_and_cannot_be_tested_again():
+    from pathlib import Path
+
+    v1 = GridResults.load(Path(__file__).parents[1] / "data" / "results" / "digits-full-v1.json")
+    assert v1.selects_on_test and "counter-example" in v1.method
+    table = v1.table("test_accuracy", "learning_rate", "l2")
+    assert table.shape == (7, 7) and np.nanmax(table) > 0.9
+    with pytest.raises(ValueError, match="measured on the test set"):
+        final_test(v1, fake_evaluate, "val_accuracy")
 
 
 def test_digits_validation_split_is_stratified_and_inside_the_training_data():
@@ -268,12 +336,12 @@ def test_heatmaps_frame_the_cell_the_selection_metric_picks(tmp_path):
     from labsupport import plots
 
     results = run_grid(fake_train, FAKE_GRID, tmp_path / "r.json")
-    results.cells = {key: {**record, "metrics": {"train": 0.5, "val": 0.5}} for key, record in results.cells.items()}
+    results.cells = {key: {**record, "metrics": {"train_accuracy": 0.5, "val_accuracy": 0.5}} for key, record in results.cells.items()}
     best_val = results.cells[json.dumps({"a": 2, "b": 0.0}, sort_keys=True)]
-    best_val["metrics"] = {"train": 0.1, "val": 0.9}
-    fig = plots.grid_heatmaps(results, "a", "b", ("train", "val"), select="val")
+    best_val["metrics"] = {"train_accuracy": 0.1, "val_accuracy": 0.9}
+    fig = plots.grid_heatmaps(results, "a", "b", ("train_accuracy", "val_accuracy"), select="val_accuracy")
     for ax in fig.axes[:2]:
         framed = [p for p in ax.patches if isinstance(p, Rectangle) and not p.get_fill()]
         assert [(p.get_x() + 0.5, p.get_y() + 0.5) for p in framed] == [(0.0, 1.0)]  # column b=0.0, row a=2
     with pytest.raises(TypeError):
-        plots.grid_heatmaps(results, "a", "b", ("train", "val"))  # no default selection
+        plots.grid_heatmaps(results, "a", "b", ("train_accuracy", "val_accuracy"))  # no default selection

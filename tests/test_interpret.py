@@ -343,9 +343,19 @@ def test_rank_correlation():
     maps = np.random.default_rng(0).uniform(size=(2, 5, 5))
     np.testing.assert_allclose(interpret.rank_correlation(maps, maps**3), [1.0, 1.0])
     np.testing.assert_allclose(interpret.rank_correlation(maps, 1 / maps), [-1.0, -1.0])
-    assert np.isnan(
-        interpret.rank_correlation(np.ones((1, 3, 3)), maps[:1, :3, :3])
-    ).all()
+    # a constant map ranks nothing: 0 against a map that ranks, 1 against another
+    # constant map; never NaN, so no average can drop it
+    empty = np.zeros((2, 5, 5))
+    np.testing.assert_array_equal(interpret.rank_correlation(empty, maps), [0.0, 0.0])
+    np.testing.assert_array_equal(interpret.rank_correlation(maps, empty), [0.0, 0.0])
+    np.testing.assert_array_equal(
+        interpret.rank_correlation(empty, np.full((2, 5, 5), 3.0)), [1.0, 1.0]
+    )
+    np.testing.assert_array_equal(
+        interpret.constant_maps(np.stack([maps[0], empty[0]])), [False, True]
+    )
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        interpret.rank_correlation(maps, np.full((2, 5, 5), np.nan))
 
 
 def test_randomised_copy_changes_only_the_named_layers(smooth_model):
@@ -359,12 +369,12 @@ def test_randomised_copy_changes_only_the_named_layers(smooth_model):
         ):
             np.testing.assert_array_equal(a, b)
     kernel, bias = copy.get_layer(names[4]).get_weights()
-    assert (
-        not np.allclose(kernel, smooth_model.get_layer(names[4]).get_weights()[0])
-        and (bias == 0).all()
-    )
+    old_kernel, old_bias = smooth_model.get_layer(names[4]).get_weights()
+    assert not np.allclose(kernel, old_kernel) and not np.allclose(bias, old_bias)
+    # drawn again from the layer's own initialisers: Glorot-uniform, uniform(-0.3, 0.3)
     limit = np.sqrt(6 / sum(kernel.shape))
     assert np.abs(kernel).max() <= limit and kernel.std() > limit / 3
+    assert np.abs(bias).max() <= 0.3 and bias.std() > 0
     for a, b in zip(original, smooth_model.get_weights()):
         np.testing.assert_array_equal(a, b)
 
@@ -455,3 +465,80 @@ def test_bad_arguments_are_named(smooth_model, images):
         interpret.grad_cam(smooth_model, images, 4)
     with pytest.raises(ValueError, match="position=.*8 x 8"):
         interpret.unit_input_gradient(smooth_model, images, 0, (8, 0))
+
+
+def batch_norm_layers():
+    return [
+        keras.layers.Conv2D(4, 3, padding="same", name="conv"),
+        keras.layers.BatchNormalization(name="bn"),
+        keras.layers.ReLU(),
+        keras.layers.GlobalAveragePooling2D(),
+        keras.layers.Dense(3, name="out"),
+    ]
+
+
+@pytest.mark.parametrize("build", [sequential, functional])
+def test_randomised_copy_redraws_batch_normalisation_from_its_own_initialisers(build):
+    model = build(batch_norm_layers(), (6, 6, 1), dtype="float32")
+    x = np.random.default_rng(0).uniform(0, 1, (8, 6, 6, 1)).astype("float32")
+    bn = model.get_layer("bn")
+    # a trained-looking state: every batch-norm weight far from its initial value
+    bn.set_weights([np.full(4, 3.0), np.full(4, -2.0), np.full(4, 5.0), np.full(4, 7.0)])
+    before = [w.copy() for w in model.get_weights()]
+    copy = interpret.randomised_copy(model, ["bn", "conv"], seed=3)
+    gamma, beta, mean, variance = copy.get_layer("bn").get_weights()
+    np.testing.assert_array_equal(gamma, 1.0)  # Keras' defaults, not zeros
+    np.testing.assert_array_equal(beta, 0.0)
+    np.testing.assert_array_equal(mean, 0.0)
+    np.testing.assert_array_equal(variance, 1.0)
+    # batch norm at inference is then (almost) the identity, so it passes the
+    # convolution's output through: the explanations after it are not constant
+    conv_out = interpret.activations(copy, x, ["conv"])["conv"]
+    bn_out = interpret.activations(copy, x, ["bn"])["bn"]
+    np.testing.assert_allclose(bn_out, conv_out / np.sqrt(1 + bn.epsilon), rtol=1e-5)
+    assert bn_out.std() > 0 and interpret.saliency(copy, x).std() > 0
+    kernel, bias = copy.get_layer("conv").get_weights()
+    limit = np.sqrt(6 / (9 * 1 + 9 * 4))  # Glorot-uniform, Conv2D's default
+    assert np.abs(kernel).max() <= limit and kernel.std() > limit / 3
+    np.testing.assert_array_equal(bias, 0.0)  # Conv2D's default bias initialiser
+    np.testing.assert_array_equal(
+        copy.get_layer("out").get_weights()[0], model.get_layer("out").get_weights()[0]
+    )
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)  # the model itself is untouched
+    again = interpret.randomised_copy(model, ["conv"], seed=3)
+    other = interpret.randomised_copy(model, ["conv"], seed=4)
+    np.testing.assert_array_equal(
+        again.get_layer("conv").get_weights()[0],
+        interpret.randomised_copy(model, ["conv"], seed=3).get_layer("conv").get_weights()[0],
+    )
+    assert not np.allclose(
+        again.get_layer("conv").get_weights()[0], other.get_layer("conv").get_weights()[0]
+    )
+
+
+def test_the_sanity_check_reports_an_empty_grad_cam_instead_of_dropping_it():
+    size = 8
+    kernel = np.array([[[[0.5, 2.0]]]], dtype="float32")
+    dense = np.array([[1.0, -1.0], [0.25, -2.0]], dtype="float32")
+    # the corner model without its mask (a Lambda layer, which Keras will not clone)
+    layers = corner_layers(np.ones((1, size, size, 1)), kernel, dense)[1:]
+    layers[-1] = keras.layers.Dense(
+        2, use_bias=False, kernel_initializer=keras.initializers.GlorotUniform(seed=0)
+    )
+    model = sequential(layers, (size, size, 1), dtype="float32")
+    model.layers[-1].set_weights([dense])
+    x = np.random.default_rng(1).uniform(0.1, 1.0, (2, size, size, 1)).astype("float32")
+
+    def cam(net, images, classes):
+        return interpret.grad_cam(net, images, "features", classes)
+
+    # class 1 gets only negative evidence: its Grad-CAM is empty (all zero) on the
+    # intact model; redrawing the dense layer (seed 3) gives it positive evidence
+    check = interpret.cascading_randomisation(model, x, cam, classes=1, seed=3)
+    assert check.constant[0].all() and not np.isnan(check.similarity).any()
+    np.testing.assert_array_equal(check.similarity[0], 1.0)
+    changed = ~check.constant[1]
+    assert changed.any()
+    np.testing.assert_array_equal(check.similarity[1][changed], 0.0)
+    assert check.similarity.shape == check.constant.shape == (3, 2)
