@@ -48,10 +48,14 @@ def test_every_chapter_starts_with_the_one_install_cell(path):
     assert all(len(line) <= 88 for line in colab.configured_cell().splitlines())
 
 
-def test_install_cell_names_the_configured_repository():
+def configured_repository():
     import yaml
 
-    repository = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+    return yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]
+
+
+def test_install_cell_names_the_configured_repository():
+    repository = configured_repository()
     source = colab.configured_cell()
     assert (f"REPOSITORY, REF = {json.dumps(repository['url'] or '')}, "
             f"{json.dumps(repository['branch'])}") in source
@@ -137,3 +141,24 @@ def test_a_cell_that_installs_nothing_fails_the_check(tmp_path):
     result = run_in_colab(tmp_path, install_nothing)
     assert result.returncode != 0
     assert "No module named 'labsupport'" in result.stderr, result.stderr[-4000:]
+
+
+def test_the_books_downloads_install_from_the_commit_it_was_built_from(tmp_path):
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        import course_theme
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+    sources = tmp_path / "_sources" / "chapters"
+    sources.mkdir(parents=True)
+    for path in NOTEBOOKS[:2]:
+        (sources / path.name).write_text(path.read_text())
+    commit = course_theme.built_commit(ROOT)
+    assert commit and len(commit) == 40
+    changed = course_theme.pin_install_cells(tmp_path, commit)
+    assert [path.name for path in changed] == [path.name for path in NOTEBOOKS[:2]]
+    for path in changed:
+        cells = code_cells(path)
+        assert "".join(cells[0]["source"]) == colab.install_cell(
+            configured_repository()["url"] or "", commit)
+        assert cells[1:] == code_cells(ROOT / "chapters" / path.name)[1:]
