@@ -1,0 +1,89 @@
+"""Outputs never reach a commit, and a learner's run does not mark notebooks modified:
+``.gitattributes`` sends every notebook through the ``nbstripout`` filter, which
+``make`` names in the clone's git config (Makefile target ``filter``).
+
+The test clones this repository at HEAD, runs ``make filter`` in the clone with this
+test's environment as the clone's ``.venv``, then saves every chapter with outputs and
+execution counts as JupyterLab saves a notebook it ran (nbformat.write). ``git status``
+must show nothing modified, while the files keep their outputs. In a clone where make
+was not run, the same save marks every notebook modified: that is the failure the
+filter prevents, and it shows the check can fail.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).parents[1]
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def git(clone, *args):
+    return subprocess.run(["git", "-C", str(clone), *args], check=True,
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
+def test_committed_notebook_is_what_the_filter_makes_of_it(path):
+    """Else the filter would turn a notebook into another one than the committed, and
+    a learner's run would mark it modified whatever the outputs."""
+    stripped = subprocess.run([sys.executable, "-m", "nbstripout", "--keep-id", "-t"],
+                              input=path.read_text(), capture_output=True, text=True,
+                              check=True).stdout
+    assert stripped == path.read_text(), (
+        f"{path.name} differs from its nbstripout form: run "
+        f".venv/bin/python -m nbstripout --keep-id {path.relative_to(ROOT)}")
+
+
+def run_as_a_learner(clone):
+    """Save every chapter of `clone` with an output and an execution count in each
+    code cell, as JupyterLab does after Run All."""
+    for path in sorted((clone / "chapters").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        for count, cell in enumerate(notebook.cells, start=1):
+            if cell.cell_type == "code":
+                cell.execution_count = count
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
+                                                       text=f"ran cell {count}\n")]
+        nbformat.write(notebook, path)
+
+
+def modified(clone):
+    return [line[3:] for line in git(clone, "status", "--porcelain").splitlines()]
+
+
+@pytest.fixture
+def clone(tmp_path):
+    def make(name):
+        where = tmp_path / name
+        subprocess.run(["git", "clone", "--quiet", f"file://{ROOT}", str(where)],
+                       check=True)
+        return where
+    return make
+
+
+def test_make_sets_up_the_filter_and_a_run_leaves_the_clone_clean(clone):
+    learner = clone("learner")
+    prefix = Path(sys.prefix)
+    subprocess.run(["make", "-C", str(learner), "filter", f"VENV={prefix}"], check=True,
+                   capture_output=True, text=True)
+    assert git(learner, "config", "filter.nbstripout.clean").strip() == (
+        f"{prefix}/bin/python -m nbstripout --keep-id")
+    assert "filter: nbstripout" in git(learner, "check-attr", "filter",
+                                       "chapters/04_convolution_arithmetic.ipynb")
+    run_as_a_learner(learner)
+    assert modified(learner) == []
+    kept = json.loads((learner / "chapters" / NOTEBOOKS[1].name).read_text())
+    assert any(cell.get("outputs") for cell in kept["cells"]), "outputs were not kept"
+    # What a contributor would commit: the notebook without outputs.
+    assert git(learner, "diff", "--stat") == ""
+
+
+def test_without_make_a_run_marks_every_notebook_modified(clone):
+    bare = clone("bare")
+    run_as_a_learner(bare)
+    assert sorted(modified(bare)) == [f"chapters/{path.name}" for path in NOTEBOOKS]
