@@ -35,8 +35,9 @@ def test_committed_notebook_is_what_the_filter_makes_of_it(path):
                               input=path.read_text(), capture_output=True, text=True,
                               check=True).stdout
     assert stripped == path.read_text(), (
-        f"{path.name} differs from its nbstripout form: run "
-        f".venv/bin/python -m nbstripout --keep-id {path.relative_to(ROOT)}")
+        f"{path.name} differs from its nbstripout form: write the output of "
+        f"'.venv/bin/python -m nbstripout --keep-id -t < {path.relative_to(ROOT)}' "
+        "over it")
 
 
 def run_as_a_learner(clone):
