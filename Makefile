@@ -32,6 +32,14 @@ $(LAB_SETTINGS): etc/jupyter/lab/settings/overrides.json | $(BIN)/python
 	mkdir -p $(@D)
 	cp $< $@
 
+# The Jupyter server of .venv: after a save, a notebook whose only change is its
+# outputs is not shown modified by git status (the file says why).
+SERVER_CONFIG := $(VENV)/etc/jupyter/jupyter_server_config.py
+
+$(SERVER_CONFIG): etc/jupyter/jupyter_server_config.py | $(BIN)/python
+	mkdir -p $(@D)
+	cp $< $@
+
 # Outputs never reach a commit: .gitattributes sends every notebook through the
 # nbstripout filter, which this names in the clone's git config (--keep-id keeps the
 # cells' ids). The working copy keeps its outputs, and a notebook whose only change
@@ -64,12 +72,12 @@ $(VENV)/.installed-lab: pyproject.toml $(LOCK) | $(BIN)/python
 book: $(VENV)/.installed-book $(KERNEL_CONFIG) filter
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
-test: $(VENV)/.installed-test $(KERNEL_CONFIG) $(LAB_SETTINGS) filter browser
+test: $(VENV)/.installed-test $(KERNEL_CONFIG) $(LAB_SETTINGS) $(SERVER_CONFIG) filter browser
 	LABSUPPORT_PROFILE=$${LABSUPPORT_PROFILE:-ci} $(BIN)/python -m pytest
 
 # JupyterLab refuses to run as root without --allow-root (containers, cloud machines):
 # pass it then, and only then.
-lab: $(VENV)/.installed-lab $(KERNEL_CONFIG) $(LAB_SETTINGS) filter
+lab: $(VENV)/.installed-lab $(KERNEL_CONFIG) $(LAB_SETTINGS) $(SERVER_CONFIG) filter
 	@echo "The chapters run in the '$${LABSUPPORT_PROFILE:-book}' profile. Choose another" \
 	    "with LABSUPPORT_PROFILE: 'LABSUPPORT_PROFILE=ci make lab' (seconds a chapter)," \
 	    "book (the rendered book's sizes) or full (research scale, hours)."

@@ -4,19 +4,23 @@
 
 The test clones this repository at HEAD, runs ``make filter`` in the clone with this
 test's environment as the clone's ``.venv``, then saves every chapter with outputs and
-execution counts as JupyterLab saves a notebook it ran (nbformat.write). ``git status``
-must show nothing modified, while the files keep their outputs. In a clone where make
-was not run, the same save marks every notebook modified: that is the failure the
-filter prevents, and it shows the check can fail.
+execution counts as JupyterLab saves a notebook it ran (nbformat.write, then the
+server's post-save hook from etc/jupyter/jupyter_server_config.py, which make copies
+into .venv). ``git status`` must show nothing modified, while the files keep their
+outputs; a notebook whose source changed must still show. In a clone where make was
+not run, the same save marks every notebook modified: that is the failure the filter
+prevents, and it shows the check can fail.
 """
 
 import json
+import runpy
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from traitlets.config import Config
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -40,6 +44,25 @@ def test_committed_notebook_is_what_the_filter_makes_of_it(path):
         "over it")
 
 
+class Log:
+    def warning(self, *args):
+        raise AssertionError(args)
+
+
+def post_save_hook():
+    """The hook the Jupyter server of .venv runs after saving, as its config sets it."""
+    config = Config()
+    runpy.run_path(str(ROOT / "etc" / "jupyter" / "jupyter_server_config.py"),
+                   init_globals={"get_config": lambda: config})
+    return config.ContentsManager.post_save_hook
+
+
+def save(path, notebook):
+    nbformat.write(notebook, path)
+    post_save_hook()(model={"type": "notebook"}, os_path=str(path),
+                     contents_manager=type("Manager", (), {"log": Log()})())
+
+
 def run_as_a_learner(clone):
     """Save every chapter of `clone` with an output and an execution count in each
     code cell, as JupyterLab does after Run All."""
@@ -50,7 +73,7 @@ def run_as_a_learner(clone):
                 cell.execution_count = count
                 cell.outputs = [nbformat.v4.new_output("stream", name="stdout",
                                                        text=f"ran cell {count}\n")]
-        nbformat.write(notebook, path)
+        save(path, notebook)
 
 
 def modified(clone):
@@ -82,6 +105,12 @@ def test_make_sets_up_the_filter_and_a_run_leaves_the_clone_clean(clone):
     assert any(cell.get("outputs") for cell in kept["cells"]), "outputs were not kept"
     # What a contributor would commit: the notebook without outputs.
     assert git(learner, "diff", "--stat") == ""
+    edited = learner / "chapters" / NOTEBOOKS[1].name
+    notebook = nbformat.read(edited, as_version=4)
+    notebook.cells[-1].source += "\n# a learner's note"
+    save(edited, notebook)
+    assert modified(learner) == [f"chapters/{edited.name}"]
+    assert "a learner's note" in git(learner, "diff")
 
 
 def test_without_make_a_run_marks_every_notebook_modified(clone):
