@@ -20,12 +20,12 @@ import json
 import os
 import subprocess
 import sys
-import sysconfig
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from freshenv import OFFLINE_PIP, fresh_environment
 from labsupport import colab
 
 ROOT = Path(__file__).parents[1]
@@ -69,24 +69,6 @@ def test_install_cell_refuses_what_it_cannot_quote(repository, ref):
         colab.install_cell(repository, ref)
 
 
-def fresh_environment(where):
-    """A venv at `where` whose site-packages links every package of this one except
-    labsupport; its Python."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)],
-                   check=True)
-    python = where / "bin" / "python"
-    target = Path(subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
-    source = Path(sysconfig.get_paths()["purelib"])
-    for entry in source.iterdir():
-        name = entry.name.lower()
-        if "labsupport" in name or name.endswith(".pth") or name == "__pycache__":
-            continue
-        (target / entry.name).symlink_to(entry)
-    return python
-
-
 def run_in_colab(tmp_path, cell):
     """Run `cell` in a fresh environment, first as outside Colab, then in simulated
     Colab, then every chapter's setup cell; the finished process."""
@@ -118,9 +100,8 @@ def run_in_colab(tmp_path, cell):
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("PYTHON", "PIP_", "VIRTUAL_ENV"))}
     # pip reads these as its options; the cell itself stays the chapters' cell.
-    env.update(PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0",
-               PIP_DISABLE_PIP_VERSION_CHECK="1", LABSUPPORT_PROFILE="ci",
-               TF_CPP_MIN_LOG_LEVEL="3", MPLBACKEND="Agg")
+    env.update(OFFLINE_PIP, LABSUPPORT_PROFILE="ci", TF_CPP_MIN_LOG_LEVEL="3",
+               MPLBACKEND="Agg")
     return subprocess.run([python, "-c", script], capture_output=True, text=True,
                           env=env, cwd=tmp_path, timeout=900)
 
