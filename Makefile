@@ -42,15 +42,17 @@ $(SERVER_CONFIG): etc/jupyter/jupyter_server_config.py | $(BIN)/python
 
 # Outputs never reach a commit: .gitattributes sends every notebook through the
 # nbstripout filter, which this names in the clone's git config (--keep-id keeps the
-# cells' ids). The working copy keeps its outputs, and a notebook whose only change
-# is its outputs is not shown modified. Outside a git clone there is nothing to set.
+# cells' ids; an absolute path, so that every worktree of the clone, which shares
+# its config, finds it). The working copy keeps its outputs, and a notebook whose only
+# change is its outputs is not shown modified. Outside a git clone there is nothing
+# to set.
 $(VENV)/.installed-nbstripout: pyproject.toml $(LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c $(LOCK) nbstripout
 	touch $@
 
 filter: $(VENV)/.installed-nbstripout
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
-	    git config filter.nbstripout.clean "$(BIN)/python -m nbstripout --keep-id" && \
+	    git config filter.nbstripout.clean "$(abspath $(BIN))/python -m nbstripout --keep-id" && \
 	    git config filter.nbstripout.smudge cat && \
 	    git config filter.nbstripout.required true; \
 	fi
