@@ -23,7 +23,7 @@ def refresh_git_index(model, os_path, contents_manager, **kwargs):
 
     def git(*args):
         return subprocess.run(["git", "-C", str(path.parent), *args],
-                              capture_output=True, text=True, timeout=60)
+                              capture_output=True, text=True, timeout=600)
 
     try:
         staged = git("ls-files", "--stage", "--", path.name)
