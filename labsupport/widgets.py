@@ -27,7 +27,9 @@ def sliding_window_explorer(x, k, padding="valid", stride=1, dilation=1, operati
     sliding = slide(x, k, padding, stride, dilation, operation)
     step = widgets.IntSlider(value=0, min=0, max=len(sliding.steps) - 1, description="step")
     sum_label = widgets.Label()
-    picture = widgets.Image(format="png")
+    # align_self: a flex box would otherwise stretch the picture to its own width.
+    picture = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start",
+                                                                max_width="100%"))
 
     def show(change=None):
         sum_label.value = equation(sliding.steps[step.value])
@@ -58,8 +60,10 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
     """Sliders for i, k, p, s, d and the operation; draws the windows and writes out the formula.
 
     Impossible settings (a kernel larger than the padded input, say) show the error
-    message instead of a drawing. The returned ``VBox`` exposes ``controls`` (a dict
-    of the widgets), ``formula_label`` and ``picture``.
+    message and hide the drawing. The drawing keeps its natural size (its width in
+    pixels, never stretched to the box), so its text stays sharp. The returned
+    ``VBox`` exposes ``controls`` (a dict of the widgets), ``formula_label`` and
+    ``picture``.
 
     Examples
     --------
@@ -67,8 +71,8 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
     >>> explorer.formula_label.value.endswith("= 3"), explorer.controls["step"].max
     (True, 8)
     >>> explorer.controls["k"].value = 9
-    >>> explorer.formula_label.value.startswith("k=9")
-    True
+    >>> explorer.formula_label.value.startswith("k=9"), explorer.picture.layout.display
+    (True, 'none')
     """
     import ipywidgets as widgets
 
@@ -86,7 +90,9 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
         "step": widgets.IntSlider(value=0, min=0, max=0, description="step"),
     }
     formula_label = widgets.Label()
-    picture = widgets.Image(format="png")
+    # align_self: a flex box would otherwise stretch the picture to its own width.
+    picture = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start",
+                                                                max_width="100%"))
     state = {}
 
     def settings():
@@ -100,6 +106,7 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
         except ValueError as error:
             state["geometry"] = None
             formula_label.value = str(error)
+            picture.layout.display = "none"
             picture.value = b""
             return
         steps = state["geometry"].output_size ** 2
@@ -113,7 +120,10 @@ def arithmetic_explorer(i=5, k=3, p=1, s=2, d=1, operation="convolution"):
         g = state["geometry"]
         fig, axes = geometry_axes(g)
         draw_geometry(axes, g, controls["step"].value)
-        picture.value = figure_png(fig)
+        png = figure_png(fig)
+        picture.width = str(int.from_bytes(png[16:20], "big"))  # the PNG's IHDR width
+        picture.value = png
+        picture.layout.display = None
 
     for name in ("operation", "i", "k", "p", "s", "d"):
         controls[name].observe(rebuild, names="value")
