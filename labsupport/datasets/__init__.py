@@ -1,32 +1,19 @@
 """Datasets for the course, found the same way on every machine.
 
-A dataset file is looked for, in this order:
+Every file is looked for in the data folder named by ``LABSUPPORT_DATA_DIR``, then in
+the Keras cache, then downloaded through ``keras.datasets`` (unless
+``LABSUPPORT_OFFLINE=1``), and checked against a known checksum before anything reads
+it (:mod:`~labsupport.datasets.files`). Where a dataset cannot be had,
+:func:`stand_in_or_raise` applies one rule to every dataset: the ``ci`` and ``book``
+profiles get a clearly labelled stand-in, the ``full`` profile the error
+(:mod:`~labsupport.datasets.stand_in`). The 8x8 digits ship inside scikit-learn and
+need none of this.
 
-1. the local data folder named by ``LABSUPPORT_DATA_DIR``, as
-   ``$LABSUPPORT_DATA_DIR/<dataset>/<filename>`` or ``$LABSUPPORT_DATA_DIR/<filename>``;
-2. the Keras cache, ``$KERAS_HOME/datasets/<filename>`` (``~/.keras`` when
-   ``KERAS_HOME`` is unset), where ``keras.datasets`` keeps what it downloads;
-3. a download through ``keras.datasets``, unless ``LABSUPPORT_OFFLINE=1``.
-
-Whatever is found is checked against a known checksum before anything reads it;
-a file that does not match is refused, never used. A file that cannot be found
-offline raises :class:`DatasetNotFoundError`, whose message says which file to
-put where.
-
-When all three fail, :func:`stand_in_or_raise` decides, in one place for every
-dataset: the ``ci`` and ``book`` profiles get a clearly labelled stand-in (a
-:class:`StandIn` note travels with the data, and
-:func:`labsupport.show.stand_in_banner` puts a warning on the page), so the
-book builds on any machine; the ``full`` profile raises the error.
-
-The 8x8 digits ship inside scikit-learn, so :func:`load_digits` needs none of this.
-
-One module per concern: :mod:`~labsupport.datasets.files` (finding files and checking
-their checksums), :mod:`~labsupport.datasets.stand_in` (the stand-in rule),
-:mod:`~labsupport.datasets.digits` (scikit-learn's digits and photographs),
-:mod:`~labsupport.datasets.mnist`, :mod:`~labsupport.datasets.cifar10` and
-:mod:`~labsupport.datasets.cifar10_stand_in`. Every public name is importable from
-``labsupport.datasets`` itself.
+One module per concern: :mod:`~labsupport.datasets.files`,
+:mod:`~labsupport.datasets.stand_in`, :mod:`~labsupport.datasets.digits` (scikit-learn's
+digits and photographs), :mod:`~labsupport.datasets.mnist`,
+:mod:`~labsupport.datasets.cifar10` and :mod:`~labsupport.datasets.cifar10_stand_in`.
+Every public name is importable from ``labsupport.datasets`` itself.
 """
 
 from __future__ import annotations
