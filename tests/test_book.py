@@ -59,7 +59,7 @@ def test_how_to_page_gives_each_chapters_wall_time_and_every_data_file(built_boo
     page = (built_book / "chapters" / "00_how_to_use.html").read_text()
     measured = json.loads((ROOT / "data" / "chapter-times.json").read_text())["chapters"]
     for notebook, seconds in measured.items():
-        if (ROOT / notebook).is_file():
+        if (ROOT / notebook).is_file() and "ci" in seconds:
             name = Path(notebook).stem
             assert f"<td><p>{name}</p></td>\n<td class=\"text-right\"><p>{seconds['ci']:.0f} s" \
                 in page, name
