@@ -90,7 +90,8 @@ _ICON_CDN = re.compile(r'<link[^>]*font-awesome[^>]*>\s*')
 def animation_html(animation, alt: str | None = None):
     """The animation as an IPython HTML object with play controls (JavaScript, no server).
 
-    `alt` becomes the alt text of the player's frame image, for screen readers.
+    `alt` becomes the alt text of the player's frame image, for screen readers, and
+    the frame slider is labelled "frame" (matplotlib's player leaves it unnamed).
 
     Examples
     --------
@@ -99,6 +100,8 @@ def animation_html(animation, alt: str | None = None):
     >>> fig, ax = plt.subplots()
     >>> player = animation_html(FuncAnimation(fig, lambda i: None, frames=2), alt="a test")
     >>> '<img alt="a test"' in player.data and "font-awesome" not in player.data
+    True
+    >>> 'type="range" aria-label="frame"' in player.data
     True
     >>> plt.close(fig)
     """
@@ -109,6 +112,7 @@ def animation_html(animation, alt: str | None = None):
     player = _ICON_CDN.sub("", animation.to_jshtml(default_mode="once"))
     if alt is not None:
         player = player.replace("<img ", f'<img alt="{html.escape(alt)}" ', 1)
+    player = player.replace('type="range"', 'type="range" aria-label="frame"', 1)
     return HTML(player)
 
 

@@ -21,9 +21,13 @@ no browser of its own here) and returns every :class:`Problem` it sees:
     a link inside the book (navigation included) to a missing page or anchor;
 ``overflow``
     an element wider than its column: a code line too long, a table or
-    figure that sticks out, or a page that scrolls sideways.
+    figure that sticks out, or a page that scrolls sideways;
+``a11y``
+    a critical or serious accessibility violation found by axe-core (the
+    engine the best-kept Sphinx themes test theirs with), in the light or the
+    dark theme: one problem per theme and rule, naming the elements.
 
-It also saves a full-page screenshot of every page. The tests use it twice:
+It also saves a full-page screenshot of every page, in each theme. The tests use it twice:
 on the course (no problem allowed) and on a small book broken on purpose
 (each breakage must be reported), so the checker itself is tested.
 """
@@ -169,6 +173,17 @@ _MATH = """async () => {
       problems.push(`not typeset: ${tex}`);
     }
   });
+  // Prose typeset as math: a stray dollar (or a line of a formula that Markdown took for a
+  // list item) pairs the wrong dollars, and the words between become one long formula.
+  // Text that belongs in a formula is inside \\text{} or a similar command, removed first.
+  const prose = /\\b[a-z]{2,}\\s+[a-z]{2,}\\s+[a-z]{2,}\\s+[a-z]{2,}\\b/i;
+  for (const item of MathJax.startup.document.math) {
+    const words = item.math.replace(/\\\\(text|mathrm|textrm|textit|mbox|operatorname)\\s*\\{[^}]*\\}/g, ' ')
+                           .replace(/\\\\[a-zA-Z]+/g, ' ');
+    const match = words.match(prose);
+    if (match) problems.push(`prose typeset as math ("${match[0].replace(/\\s+/g, ' ')}"): `
+                             + item.math.trim().replace(/\\s+/g, ' ').slice(0, 80));
+  }
   return {count: formulas.length, loaded: true, problems: problems};
 }"""
 
@@ -232,14 +247,51 @@ _ANIMATIONS = """async () => {
 }"""
 
 
+# The severities that fail a page; axe's "moderate" and "minor" are advice.
+A11Y_IMPACTS = ("critical", "serious")
+
+# preload: false, because axe's own fetch of the style sheets resolves the theme's
+# @import against the page instead of the style sheet and asks for a /basic.css that
+# is not there; the sheets it would read serve one rule only, css-orientation-lock.
+_AXE_RUN = """async impacts => {
+  const results = await axe.run(document, {resultTypes: ['violations'], preload: false});
+  return results.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(node => node.target.join(' ')),
+  }));
+}"""
+
+
+def _axe_script() -> str:
+    """axe-core's browser bundle, from the axe-playwright-python wheel (the lock pins it)."""
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
+
+
+def accessibility(page, theme: str, axe_script: str) -> list[tuple[str, str]]:
+    """axe-core's critical and serious violations on the open page, as (kind, detail)."""
+    page.evaluate(axe_script)
+    found = []
+    for violation in page.evaluate(_AXE_RUN, list(A11Y_IMPACTS)):
+        targets = violation["targets"]
+        shown = ", ".join(targets[:3]) + (f" and {len(targets) - 3} more" if len(targets) > 3
+                                          else "")
+        found.append(("a11y", f"{theme}: {violation['id']} ({violation['impact']}, "
+                              f"{len(targets)} elements): {violation['help']}: {shown}"))
+    return found
+
+
 def _browser_own(url: str) -> bool:
     """The browser asks every site for /favicon.ico by itself; the book never links it."""
     return urllib.parse.urlsplit(url).path == "/favicon.ico"
 
 
 def check_page(page, url: str, name: str, links: _Links,
-               screenshot: Path | None = None) -> list[Problem]:
-    """Every problem on one page, opened in the Playwright `page` at `url`."""
+               screenshot: Path | None = None, axe_script: str | None = None
+               ) -> list[Problem]:
+    """Every problem on one page, opened in the Playwright `page` at `url` (in the light
+    theme; :func:`check_dark_page` checks the dark one)."""
     seen: list[tuple[str, str]] = []
 
     def console(message):
@@ -286,6 +338,27 @@ def check_page(page, url: str, name: str, links: _Links,
     for problem in page.evaluate(_OVERFLOW):
         seen.append(("overflow", problem))
 
+    seen += accessibility(page, "light", axe_script or _axe_script())
+
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True, timeout=TIMEOUT_MS)
+    return [Problem(name, kind, detail) for kind, detail in dict.fromkeys(seen)]
+
+
+def check_dark_page(page, url: str, name: str, axe_script: str,
+                    screenshot: Path | None = None) -> list[Problem]:
+    """The accessibility problems of one page in the dark theme (the page's `page` comes
+    from a context whose reader chose the dark mode); its screenshot, if asked for."""
+    page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+    page.evaluate(_EXPAND)
+    page.evaluate(_IMAGES)  # every image loaded, so its contrast is the one a reader sees
+    page.evaluate(_MATH)
+    theme = page.evaluate("() => document.documentElement.dataset.theme")
+    if theme != "dark":
+        return [Problem(name, "a11y", f"dark: the page shows the {theme!r} theme when the "
+                                      "reader chose the dark one")]
+    seen = accessibility(page, "dark", axe_script)
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot), full_page=True, timeout=TIMEOUT_MS)
@@ -301,8 +374,9 @@ def check_book(html_dir: str | Path, screenshots: str | Path | None = None,
     html_dir : path
         A built book's ``_build/html`` folder.
     screenshots : path, optional
-        Folder for one full-page PNG per page (``chapters/01_x.html`` becomes
-        ``chapters/01_x.png``); none is saved when omitted.
+        Folder for full-page PNGs of each page, in the light theme
+        (``chapters/01_x.html`` becomes ``chapters/01_x.png``) and the dark one
+        (``chapters/01_x.dark.png``); none is saved when omitted.
     chromium : str, optional
         The browser executable; by default the ``chromium`` on the PATH.
 
@@ -326,15 +400,31 @@ def check_book(html_dir: str | Path, screenshots: str | Path | None = None,
         raise FileNotFoundError("chromium: not found on the PATH; apt-get install chromium")
     problems: list[Problem] = []
     links = _Links()
+    axe_script = _axe_script()
+
+    def shot(name, suffix):
+        return Path(screenshots) / Path(name).with_suffix(suffix) if screenshots else None
+
     with serve(html_dir) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
-            context = browser.new_context(viewport=VIEWPORT)
+            # Each theme as a reader who chose it in the theme's switcher has it (the
+            # theme keeps the choice in localStorage), whatever the system's setting.
+            light, dark = (browser.new_context(viewport=VIEWPORT, color_scheme=mode)
+                           for mode in ("light", "dark"))
+            for context, mode in ((light, "light"), (dark, "dark")):
+                context.add_init_script(f"localStorage.setItem('mode', '{mode}');")
             for name in names:
-                page = context.new_page()
+                page = light.new_page()
                 try:
-                    shot = Path(screenshots) / Path(name).with_suffix(".png") if screenshots else None
-                    problems += check_page(page, base + name, name, links, shot)
+                    problems += check_page(page, base + name, name, links,
+                                           shot(name, ".png"), axe_script)
+                finally:
+                    page.close()
+                page = dark.new_page()
+                try:
+                    problems += check_dark_page(page, base + name, name, axe_script,
+                                                shot(name, ".dark.png"))
                 finally:
                     page.close()
         finally:

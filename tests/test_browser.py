@@ -103,9 +103,15 @@ BROKEN = f"""\
 
 <img src="missing.png" alt="a picture that is not there">
 
+<img src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==">
+
+<p style="color: #c8c8c8">Text too faint to read on a white page.</p>
+
 $$\\frac{{1}}{{2$$
 
 $$x^{{2}}}}$$
+
+A stray dollar: one book costs $5 and the other one costs $6 today.
 
 <a href="nowhere.html">a page that does not exist</a> and
 <a href="index.html#no-such-section">a section that does not exist</a>.
@@ -183,15 +189,22 @@ def test_the_checker_reports_each_breakage_and_nothing_else(scratch_book, chromi
 
     assert "index.html" not in by_page, report
     broken = {problem.kind: problem.detail for problem in by_page["broken.html"]}
-    assert set(broken) == {"image", "resource", "console", "math", "link", "overflow"}, report
+    assert set(broken) == {"image", "resource", "console", "math", "link", "overflow",
+                           "a11y"}, report
     assert "missing.png" in broken["image"] and "missing.png" in broken["resource"]
     links = [p.detail for p in by_page["broken.html"] if p.kind == "link"]
     assert any("nowhere.html answers 404" in link for link in links), report
     assert any("'no-such-section'" in link for link in links), report
     assert "code line of" in broken["overflow"], report
+    # axe-core: the image without alt text in both themes, the faint text in the light
+    # theme only (it is light grey, readable on the dark page).
+    rules = sorted(p.detail.split(" (")[0] for p in by_page["broken.html"] if p.kind == "a11y")
+    assert rules == ["dark: image-alt", "light: color-contrast", "light: image-alt"], report
     formulas = [p.detail for p in by_page["broken.html"] if p.kind == "math"]
     assert any(formula.startswith("not typeset") for formula in formulas), report
     assert any("Extra close brace" in formula for formula in formulas), report
+    assert any(formula.startswith('prose typeset as math ("and the other one")')
+               for formula in formulas), report
 
     outputs = [(problem.kind, problem.detail) for problem in by_page["outputs.html"]]
     assert len(outputs) == 2, report
@@ -201,6 +214,7 @@ def test_the_checker_reports_each_breakage_and_nothing_else(scratch_book, chromi
 
     for page in ("index.html", "broken.html", "outputs.html"):
         assert (tmp_path / "shots" / page).with_suffix(".png").is_file(), page
+        assert (tmp_path / "shots" / page).with_suffix(".dark.png").is_file(), page
 
 
 def test_launch_buttons_appear_once_a_repository_is_configured(scratch_book):
