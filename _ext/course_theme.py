@@ -13,7 +13,12 @@
   book serves names the commit instead, so it keeps working after the branch moves.
 * ``static/course.css``: printed results wrap at the column, and code in the
   narrower boxes (exercises, solutions, hidden inputs) is set a little smaller,
-  so nothing on a page is wider than its column.
+  so nothing on a page is wider than its column; links in exercises are dark
+  enough to read on their tinted background.
+* The bibliography's entries are the items of the list docutils wraps them in:
+  docutils gives the list ``role="list"`` and each entry ``role="doc-biblioentry"``,
+  a role ARIA 1.3 deprecates and a list may not hold, so screen readers (and
+  axe-core) find a list without items.
 """
 
 from __future__ import annotations
@@ -89,6 +94,12 @@ def _pin_downloads(app, exception):
             pin_install_cells(app.outdir, commit)
 
 
+def _bibliography_entries_as_list_items(app, pagename, templatename, context, doctree):
+    body = context.get("body")
+    if body and 'class="citation-list"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _course_css(app, config):
     config.html_static_path.append(str(Path(__file__).parent / "static"))
 
@@ -98,6 +109,7 @@ def setup(app):
     app.add_css_file("course.css")
     app.connect("config-inited", _launch_buttons_need_a_repository)
     app.connect("build-finished", _pin_downloads)
+    app.connect("html-page-context", _bibliography_entries_as_list_items)
     # Last, after the handlers that add a page's scripts (and the colour mode).
     app.connect("html-page-context", _each_script_once, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
