@@ -8,8 +8,10 @@ with jupyterlab-myst, renders each cell on its own: the Markdown of the
 solution folds, but the code cells after it would show the answer. JupyterLab's
 own fold for a cell is its metadata ``jupyter.source_hidden`` and
 ``jupyter.outputs_hidden`` (the "…" a learner clicks to open); the book's
-renderer ignores both. :func:`fold_solutions` sets them on exactly the code
-cells of the solutions; ``tests/test_folding.py`` keeps every chapter so.
+renderer ignores both. A folded cell still shows its first line as a preview,
+so a solution's code cell starts with a comment that gives nothing away.
+:func:`fold_solutions` does both to exactly the code cells of the solutions;
+``tests/test_folding.py`` keeps every chapter so.
 
 Run ``python -m labsupport.folding chapters/*.ipynb`` after adding a solution.
 """
@@ -24,6 +26,7 @@ from pathlib import Path
 _START = re.compile(r"^```\{solution-start\}", re.MULTILINE)
 _END = re.compile(r"^```\{solution-end\}", re.MULTILINE)
 FOLDED = {"source_hidden": True, "outputs_hidden": True}
+PREVIEW = "# Checking the solution\n"  # what a folded cell shows of itself
 
 
 def _opens_and_closes(source: str) -> tuple[bool, bool]:
@@ -78,7 +81,8 @@ def solution_code_cells(notebook: dict) -> list[int]:
 
 
 def fold_solutions(notebook: dict) -> dict:
-    """`notebook` with exactly its solutions' code cells folded (changed in place)."""
+    """`notebook` with exactly its solutions' code cells folded (changed in place), each
+    starting with a comment (:data:`PREVIEW` unless it has one)."""
     folded = set(solution_code_cells(notebook))
     for index, cell in enumerate(notebook["cells"]):
         if cell["cell_type"] != "code":
@@ -88,6 +92,9 @@ def fold_solutions(notebook: dict) -> dict:
             jupyter.pop(key, None)
         if index in folded:
             jupyter.update(FOLDED)
+            source = "".join(cell["source"])
+            if not source.startswith("#"):
+                cell["source"] = (PREVIEW + source).splitlines(keepends=True)
         if jupyter:
             cell["metadata"]["jupyter"] = jupyter
     return notebook

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labsupport.folding import FOLDED, fold_solutions, solution_code_cells
+from labsupport.folding import FOLDED, PREVIEW, fold_solutions, solution_code_cells
 
 CHAPTERS = sorted((Path(__file__).parents[1] / "chapters").glob("*.ipynb"))
 
@@ -27,6 +27,8 @@ def test_each_chapter_folds_exactly_its_solutions_code(path):
     folded = [index for index, each in enumerate(notebook["cells"])
               if each["metadata"].get("jupyter", {}).get("source_hidden")]
     assert folded == solution_code_cells(notebook)
+    for index in folded:  # JupyterLab previews a folded cell by its first line
+        assert "".join(notebook["cells"][index]["source"]).startswith("#"), index
     if "solution-start" in path.read_text():
         assert folded, f"{path.name} has solutions but no code cell in one"
 
@@ -67,3 +69,7 @@ def test_folding_unfolds_stray_cells_and_keeps_other_metadata():
     fold_solutions(notebook)
     assert notebook["cells"][0]["metadata"] == {"tags": ["hide-input"]}
     assert notebook["cells"][2]["metadata"] == {"jupyter": {"other": 1, **FOLDED}}
+    assert notebook["cells"][0]["source"] == "stray()"  # unfolded cells are left as they are
+    assert notebook["cells"][2]["source"] == [PREVIEW, "answer()"]
+    fold_solutions(notebook)  # a second fold changes nothing
+    assert notebook["cells"][2]["source"] == [PREVIEW, "answer()"]
