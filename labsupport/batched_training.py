@@ -13,7 +13,8 @@ it is trained with.
 Each cell starts from the weights :func:`labsupport.models.digits_cnn` gives its seed,
 sees its images in the order ``tf.data``'s seeded shuffle gives them (the order of
 :func:`labsupport.experiments.fit_digits`), and takes plain SGD steps on the mean
-cross-entropy plus ``l2 * sum(w**2)`` over the kernels, as Keras does. Every step's
+cross-entropy (from the logits) plus ``l2 * sum(w**2)`` over the kernels, as Keras
+does. Every step's
 loss is checked for every cell: a cell whose loss is non-finite or above its limit
 (ten times its initial loss) is recorded as diverged and frozen from that step on,
 so that it cannot send infinities or NaNs anywhere, its neighbours included.
@@ -26,10 +27,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .validation import check_int
-
-# Keras clips probabilities to [EPSILON, 1 - EPSILON] in categorical cross-entropy
-EPSILON = 1e-7
-
 
 @dataclass(frozen=True)
 class CellResult:
@@ -62,8 +59,8 @@ def _orders(n: int, batch: int, epochs: int, seed: int) -> np.ndarray:
     return [step.numpy() for step in dataset]
 
 
-def _forward(weights, images):
-    """Softmax outputs of one cell's network for `images` (batch, 8, 8, 1)."""
+def _logits(weights, images):
+    """One cell's network up to its output layer's softmax, for `images` (batch, 8, 8, 1)."""
     import tensorflow as tf
 
     conv_k, conv_b, hidden_k, hidden_b, out_k, out_b = weights
@@ -71,15 +68,20 @@ def _forward(weights, images):
     pooled = tf.nn.max_pool2d(maps, 2, 2, "VALID")
     flat = tf.reshape(pooled, (tf.shape(images)[0], -1))  # rows, columns, channels
     hidden = tf.nn.relu(tf.matmul(flat, hidden_k) + hidden_b)
-    return tf.nn.softmax(tf.matmul(hidden, out_k) + out_b)
+    return tf.matmul(hidden, out_k) + out_b
 
 
 def _loss(weights, images, one_hot, l2):
-    """One cell's mean cross-entropy over the batch plus the L2 penalty of its kernels."""
+    """One cell's mean cross-entropy over the batch plus the L2 penalty of its kernels.
+
+    The cross-entropy is computed from the logits, as Keras computes it for a softmax
+    output layer (it keeps the logits and never clips a probability), so it is exact
+    where a probability underflows and its gradient does not vanish there.
+    """
     import tensorflow as tf
 
-    probabilities = tf.clip_by_value(_forward(weights, images), EPSILON, 1 - EPSILON)
-    data = tf.reduce_mean(-tf.reduce_sum(one_hot * tf.math.log(probabilities), axis=-1))
+    data = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
+        labels=one_hot, logits=_logits(weights, images)))
     return data + l2 * sum(tf.reduce_sum(tf.square(k)) for k in (weights[0], weights[2], weights[4]))
 
 
@@ -185,14 +187,23 @@ def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
 
 
 def evaluate_cell(result: CellResult, x, y) -> dict:
-    """Accuracy, data loss (cross-entropy alone) and penalty-free outputs of one trained
-    cell on `x`, `y`, computed by the same forward pass."""
+    """Accuracy and data loss (the exact cross-entropy, without the penalty) of one
+    trained cell on `x`, `y`, from the same network as training.
+
+    Examples
+    --------
+    >>> from labsupport.experiments import digits_validation_split
+    >>> x, x_val, y, y_val = digits_validation_split()
+    >>> trained = train_digits_cells(x, y, [{"learning_rate": 0.01, "l2": 1e-4}], [1], 2, 100)
+    >>> sorted(evaluate_cell(trained[0], x_val, y_val))
+    ['accuracy', 'data_loss']
+    """
     import tensorflow as tf
 
     weights = [tf.constant(part) for part in result.weights]
     images = tf.constant(np.asarray(x, dtype="float32").reshape(-1, 8, 8, 1))
-    probabilities = _forward(weights, images).numpy()
-    clipped = np.clip(probabilities, EPSILON, 1 - EPSILON)
+    logits = _logits(weights, images).numpy().astype("float64")
     y = np.asarray(y)
-    return {"accuracy": float((probabilities.argmax(axis=1) == y).mean()),
-            "data_loss": float(-np.log(clipped[np.arange(len(y)), y]).mean())}
+    log_normaliser = np.logaddexp.reduce(logits, axis=1)
+    return {"accuracy": float((logits.argmax(axis=1) == y).mean()),
+            "data_loss": float(np.mean(log_normaliser - logits[np.arange(len(y)), y]))}
