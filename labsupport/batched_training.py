@@ -39,24 +39,33 @@ class CellResult:
     weights: tuple
 
 
-def _initial_weights(learning_rate, l2, seed, filters, hidden):
-    from .models import digits_cnn
+def _initial_weights(seed, filters, hidden):
+    """The starting weights :func:`labsupport.models.digits_cnn` gives `seed`: its
+    seeded Glorot-uniform kernels and zero biases, drawn without building the model."""
+    from .models import _initializer
 
-    model = digits_cnn(learning_rate, l2, filters=filters, hidden=hidden, seed=seed)
-    return [np.asarray(w, dtype="float32") for w in model.get_weights()]
+    shapes = [(3, 3, 1, filters), (4 * 4 * filters, hidden), (hidden, 10)]
+    weights = []
+    for layer, shape in enumerate(shapes):
+        kernel = _initializer(seed, layer)(shape)
+        weights += [np.asarray(kernel, dtype="float32"), np.zeros(shape[-1], "float32")]
+    return weights
 
 
-def _orders(n: int, batch: int, epochs: int, seed: int) -> np.ndarray:
-    """The image indices of every step, as fit_digits' seeded tf.data pipeline yields them."""
+def _orders(n: int, batch: int, epochs: int, seed: int) -> list:
+    """The image indices of every step, as fit_digits' seeded tf.data pipeline yields them
+    (shuffle, batch, repeat: each epoch one permutation, cut into batches)."""
     from .reproducibility import import_tensorflow
 
     tf = import_tensorflow()
     # grid.run_cell seeds everything with the cell's seed before it trains the cell, and
     # tf.data's shuffle order depends on the global seed as well as on its own
     tf.random.set_seed(seed)
-    dataset = (tf.data.Dataset.range(n).shuffle(n, seed=seed, reshuffle_each_iteration=True)
-               .batch(batch).repeat(epochs))
-    return [step.numpy() for step in dataset]
+    epochs_of_indices = (tf.data.Dataset.range(n)
+                         .shuffle(n, seed=seed, reshuffle_each_iteration=True)
+                         .batch(n).repeat(epochs))
+    return [order[start:start + batch] for order in epochs_of_indices.as_numpy_iterator()
+            for start in range(0, n, batch)]
 
 
 def _logits(weights, images):
@@ -139,8 +148,7 @@ def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
         raise ValueError(f"cells: expected positive learning rates and non-negative l2, "
                          f"got {cells!r}")
 
-    initial = [_initial_weights(c["learning_rate"], c["l2"], s, filters, hidden)
-               for c, s in zip(cells, seeds)]
+    initial = [_initial_weights(seed, filters, hidden) for seed in seeds]
     weights = [[tf.Variable(part) for part in parts] for parts in initial]
     one_hot_all = tf.one_hot(y, 10)
     images_all = tf.constant(x)

@@ -295,7 +295,42 @@ def _evaluate_digits(model, x, y, name: str) -> dict:
 # 2: fits on the training part, reports validation, never test
 # 3: the divergence guard sees every step's own loss; the losses reported are the data
 #    loss alone (cross-entropy, without the penalty), the penalty separately
-DIGITS_VERSION = 3
+# 4: every cell trained by labsupport.batched_training, the grid's cells in one
+#    computation (the same arithmetic as Keras' to float32 rounding)
+DIGITS_VERSION = 4
+
+
+def _digits_cell_metrics(result, cell: dict, fit, validation) -> dict:
+    """What a grid cell reports of a trained CellResult: accuracy and data loss on the
+    fitting and validation parts, the penalty, the initial loss; or its divergence."""
+    from .batched_training import evaluate_cell
+
+    if result.diverged:
+        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None,
+                "initial_loss": result.initial_loss, "worst_step_loss": result.worst_step_loss}
+    metrics = {}
+    for name, (x, y) in (("train", fit), ("val", validation)):
+        measured = evaluate_cell(result, x, y)
+        metrics[f"{name}_accuracy"] = measured["accuracy"]
+        metrics[f"{name}_data_loss"] = measured["data_loss"]
+    kernels = result.weights[0::2]
+    metrics["penalty"] = float(cell["l2"] * sum(float(np.sum(np.square(k))) for k in kernels))
+    metrics["initial_loss"] = result.initial_loss
+    return metrics
+
+
+def train_digits_batched(cells: list, settings: dict, seeds: list) -> list[dict]:
+    """Several grid cells of :func:`train_digits` in one computation
+    (:mod:`labsupport.batched_training`): for each, exactly what it reports alone."""
+    from .batched_training import train_digits_cells
+
+    x_fit, x_val, y_fit, y_val = digits_validation_split(
+        settings["train_fraction"], settings["validation_fraction"],
+        settings["split_seed"], settings["inputs"])
+    results = train_digits_cells(x_fit, y_fit, cells, seeds, settings["epochs"],
+                                 settings["batch_size"])
+    return [_digits_cell_metrics(result, cell, (x_fit, y_fit), (x_val, y_val))
+            for result, cell in zip(results, cells)]
 
 
 def train_digits(params: dict, settings: dict, seed: int) -> dict:
@@ -303,18 +338,15 @@ def train_digits(params: dict, settings: dict, seed: int) -> dict:
 
     Reports accuracy and data loss (cross-entropy without the penalty) on both
     parts, the penalty of the trained weights, and the initial loss; a cell whose
-    loss blew up at any step is reported as diverged.
+    loss blew up at any step is reported as diverged. It trains with
+    :mod:`labsupport.batched_training`, as :func:`labsupport.grid.run_grid` trains
+    many cells at once (``train_digits.batched``): a cell reports the same numbers
+    whether it is trained alone, in a worker, or with the others.
     """
-    x_fit, x_val, y_fit, y_val = digits_validation_split(
-        settings["train_fraction"], settings["validation_fraction"],
-        settings["split_seed"], settings["inputs"])
-    model, guard, initial_loss = fit_digits(x_fit, y_fit, params, settings, seed)
-    if guard.diverged:
-        return {"status": "diverged", "train_accuracy": None, "val_accuracy": None,
-                "initial_loss": initial_loss, "worst_step_loss": guard.worst}
-    return {**_evaluate_digits(model, x_fit, y_fit, "train"),
-            **_evaluate_digits(model, x_val, y_val, "val"), "penalty": penalty(model),
-            "initial_loss": initial_loss}
+    return train_digits_batched([params], settings, [seed])[0]
+
+
+train_digits.batched = train_digits_batched
 
 
 def digits_final_test(params: dict, settings: dict, seed: int) -> dict:

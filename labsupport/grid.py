@@ -351,6 +351,31 @@ def run_cell(train: Callable, params: dict, seed: int, settings: dict) -> dict:
             "worker": f"{socket.gethostname()}:{os.getpid()}"}
 
 
+def run_cells_together(batched: Callable, todo: list, seed: int, settings: dict) -> list[dict]:
+    """Train the cells `todo` in one computation with `batched(cells, settings, seeds)`
+    (a train function's ``batched`` attribute); return their records.
+
+    The records are those :func:`run_cell` writes, each cell's ``seconds`` its share
+    of the whole. They are saved when all the cells have finished: an interrupted run
+    trains them again.
+    """
+    from .reproducibility import seed_everything
+
+    seeds = [cell_seed(seed, params) for params in todo]
+    seed_everything(seeds[0])
+    start = time.perf_counter()
+    every = batched([dict(params) for params in todo], dict(settings), seeds)
+    share = round((time.perf_counter() - start) / len(todo), 3)
+    records = []
+    for params, seed_of_cell, metrics in zip(todo, seeds, every):
+        metrics = dict(metrics)
+        status = metrics.pop("status", "ok")
+        records.append({"params": dict(params), "seed": seed_of_cell, "status": status,
+                        "metrics": _clean_metrics(metrics), "seconds": share,
+                        "finished": _now(), "worker": f"{socket.gethostname()}:{os.getpid()}"})
+    return records
+
+
 def configuration(train: Callable, grid: Mapping, settings: Mapping, seed: int, experiment: str | None = None,
                   version: int = 0) -> dict:
     """What makes two runs the same experiment: the train function and its version, grid, settings and seed."""
@@ -402,7 +427,10 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
     Parameters
     ----------
     train : callable ``train(params, settings, seed) -> dict``
-        A module-level function (worker processes import it by name).
+        A module-level function (worker processes import it by name). If it has a
+        ``batched(cells, settings, seeds) -> list of dict`` attribute, the cells
+        trained in this process (no executor, no workers) are trained together
+        by it, in one computation.
     grid : dict of name -> list of values
     out : path
         The JSON results file; created, or resumed when it holds this configuration.
@@ -446,8 +474,11 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
         owned = executor = concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=multiprocessing.get_context("spawn"), initializer=_exit_with_parent,
             initargs=(os.getpid(),))
+    together = executor is None and getattr(train, "batched", None) is not None and len(todo) > 1
     run = {"command": command or " ".join(sys.argv), "profile": profile, "started": _now(),
-           "executor": type(executor).__name__ if executor else "in-process", "cells_to_train": len(todo),
+           "executor": type(executor).__name__ if executor else
+           ("in-process, all cells in one computation" if together else "in-process"),
+           "cells_to_train": len(todo),
            "versions": _versions(), "machine": _machine()}
     results.runs.append(run)
     results.save()
@@ -460,7 +491,10 @@ def run_grid(train: Callable, grid: Mapping[str, list], out, *, settings: Mappin
         bar.update(1)
 
     try:
-        if executor is None:
+        if together:
+            for cell_record in run_cells_together(train.batched, todo, seed, settings):
+                record(cell_record)
+        elif executor is None:
             for params in todo:
                 record(run_cell(train, params, cell_seed(seed, params), settings))
         else:

@@ -77,3 +77,23 @@ def test_bad_input_is_refused_by_name(data, kwargs, message):
     arguments = {"epochs": 1, "batch_size": 100, **kwargs}
     with pytest.raises(ValueError, match=message):
         train_digits_cells(x_fit, y_fit, **arguments)
+
+
+def test_the_grid_trains_its_cells_together_and_each_reports_what_it_reports_alone(tmp_path):
+    from labsupport import experiments
+    from labsupport.grid import cell_seed, run_cell, run_grid
+
+    grid = {"learning_rate": [0.1, 100.0], "l2": [1e-4, 1.0]}
+    settings = {"epochs": 2, "batch_size": 100, "train_fraction": 0.8,
+                "validation_fraction": 0.2, "split_seed": 0, "inputs": "standardized"}
+    results = run_grid(experiments.train_digits, grid, tmp_path / "grid.json",
+                       settings=settings, version=experiments.DIGITS_VERSION)
+    assert results.runs[-1]["executor"] == "in-process, all cells in one computation"
+    records = results.records()
+    status = {(r["params"]["learning_rate"], r["params"]["l2"]): r["status"] for r in records}
+    assert status[0.1, 1e-4] == "ok" and status[100.0, 1.0] == "diverged"  # eta*l2 = 100
+    for record in records:
+        alone = run_cell(experiments.train_digits, record["params"],
+                         cell_seed(0, record["params"]), settings)
+        assert alone["status"] == record["status"]
+        assert alone["metrics"] == record["metrics"], record["params"]
