@@ -21,6 +21,8 @@ import json
 import sys
 from pathlib import Path
 
+from .notebook_files import rewrite_notebooks
+
 CELL_ID = "colab-install"
 TAGS = ["remove-cell"]  # the book's readers do not need it; Colab ignores tags
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,10 +146,8 @@ def write_install_cells(paths, source: str | None = None) -> list[Path]:
     cell = {"cell_type": "code", "execution_count": None, "id": CELL_ID,
             "metadata": {"tags": list(TAGS)}, "outputs": [],
             "source": source.splitlines(keepends=True)}
-    changed = []
-    for path in map(Path, paths):
-        text = path.read_text()
-        notebook = json.loads(text)
+
+    def install(notebook, path):
         cells = notebook["cells"]
         code = [index for index, each in enumerate(cells) if each["cell_type"] == "code"]
         if not code:
@@ -159,11 +159,8 @@ def write_install_cells(paths, source: str | None = None) -> list[Path]:
             cells[ids[0]] = cell
         else:
             cells.insert(code[0], cell)
-        new = json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
-        if new != text:
-            path.write_text(new)
-            changed.append(path)
-    return changed
+
+    return rewrite_notebooks(paths, install)
 
 
 if __name__ == "__main__":

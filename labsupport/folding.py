@@ -18,10 +18,11 @@ Run ``python -m labsupport.folding chapters/*.ipynb`` after adding a solution.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
+
+from .notebook_files import rewrite_notebooks
 
 _START = re.compile(r"^```\{solution-start\}", re.MULTILINE)
 _END = re.compile(r"^```\{solution-end\}", re.MULTILINE)
@@ -102,15 +103,7 @@ def fold_solutions(notebook: dict) -> dict:
 
 def fold_files(paths) -> list[Path]:
     """Fold the solutions of each notebook in `paths`; return those that changed."""
-    changed = []
-    for path in map(Path, paths):
-        text = path.read_text()
-        new = json.dumps(fold_solutions(json.loads(text)), indent=1,
-                         ensure_ascii=False, sort_keys=True) + "\n"
-        if new != text:
-            path.write_text(new)
-            changed.append(path)
-    return changed
+    return rewrite_notebooks(paths, lambda notebook, path: fold_solutions(notebook))
 
 
 if __name__ == "__main__":

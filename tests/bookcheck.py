@@ -70,6 +70,22 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def require_chromium(test: str) -> str:
+    """Chromium's path for a browser test: the test is skipped without it, except in CI,
+    where it fails (`make test` installs Chromium there)."""
+    import os
+
+    import pytest
+
+    path = find_chromium()
+    if path is None:
+        message = "chromium is not installed: `make test` installs it with apt-get as root"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI must run the {test}")
+        pytest.skip(message)
+    return path
+
+
 def book_pages(html_dir: str | Path) -> list[str]:
     """Every HTML page of a built book, relative to `html_dir`, skipping Sphinx's
     asset folders (``_static``, ``_sources``, ``_images``, …)."""

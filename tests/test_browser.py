@@ -1,7 +1,6 @@
 """The rendered book in headless Chromium: every page of the course passes every check
 of :mod:`bookcheck`, and a small book broken on purpose shows that each check fails."""
 
-import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bookcheck import book_pages, check_book, find_chromium
+from bookcheck import book_pages, check_book, require_chromium
 
 ROOT = Path(__file__).parents[1]
 SCREENSHOTS = ROOT / "_build" / "screenshots"
@@ -24,13 +23,7 @@ KNOWN: dict[tuple[str, str], int] = {}  # none left: every page passes every che
 
 @pytest.fixture(scope="module")
 def chromium():
-    path = find_chromium()
-    if path is None:
-        message = "chromium is not installed: `make test` installs it with apt-get as root"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run the browser test")
-        pytest.skip(message)
-    return path
+    return require_chromium("browser test")
 
 
 def test_every_page_of_the_book_passes_in_a_browser(built_book, chromium):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bookcheck import VIEWPORT, find_chromium
+from bookcheck import VIEWPORT, require_chromium
 from labcheck import (error_outputs, exercise_rendering, move_every_control, open_notebook,
                       players_without_picture, run_all)
 
@@ -103,12 +103,7 @@ def lab(tmp_path_factory):
 def chromium():
     from playwright.sync_api import sync_playwright
 
-    path = find_chromium()
-    if path is None:
-        message = "chromium is not installed: `make test` installs it with apt-get as root"
-        if os.environ.get("CI"):
-            pytest.fail(message + "; CI must run the live-JupyterLab test")
-        pytest.skip(message)
+    path = require_chromium("live-JupyterLab test")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=["--no-sandbox"])
         yield browser
