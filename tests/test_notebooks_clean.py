@@ -27,3 +27,13 @@ def test_first_code_cell_sets_up_the_notebook(path):
     code = [cell for cell in cells if cell["cell_type"] == "code"]
     first_code = code[1] if code[0].get("id") == "colab-install" else code[0]
     assert "setup_notebook(" in "".join(first_code["source"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_code_line_fits_the_column(path):
+    # 88 characters: what the book's column and a JupyterLab cell show without scrolling
+    # sideways (the browser test measures the rendered lines of the cells it shows)
+    cells = json.loads(path.read_text())["cells"]
+    long = [(cell.get("id"), line) for cell in cells if cell["cell_type"] == "code"
+            for line in "".join(cell["source"]).splitlines() if len(line) > 88]
+    assert not long, long
