@@ -91,7 +91,8 @@ def _loss(weights, images, one_hot, l2):
 
     data = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
         labels=one_hot, logits=_logits(weights, images)))
-    return data + l2 * sum(tf.reduce_sum(tf.square(k)) for k in (weights[0], weights[2], weights[4]))
+    kernels = (weights[0], weights[2], weights[4])
+    return data + l2 * sum(tf.reduce_sum(tf.square(k)) for k in kernels)
 
 
 def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
@@ -158,8 +159,8 @@ def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
         return _loss(weights[cell], tf.gather(images_all, indices),
                      tf.gather(one_hot_all, indices), float(l2[cell]))
 
-    everything = tf.range(len(x))
-    initial_loss = np.array([float(tf.function(loss_of)(cell, everything))
+    everything, compiled_loss = tf.range(len(x)), tf.function(loss_of)
+    initial_loss = np.array([float(compiled_loss(cell, everything))
                              for cell in range(n_cells)])
     limits = 10 * initial_loss
     live = [tf.Variable(True) for _ in range(n_cells)]  # False once a cell has diverged
