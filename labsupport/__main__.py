@@ -1,4 +1,4 @@
-"""Command line: ``python -m labsupport grid digits --profile full --workers 2 --out data/results/digits-full.json``."""
+"""Command line: ``python -m labsupport grid digits --profile full --out data/results/digits-full.json``."""
 
 from __future__ import annotations
 

@@ -4,20 +4,41 @@ The digits network has 8,660 parameters, and one SGD step of 100 images costs a 
 megaflops: Keras spends far longer dispatching a step than computing it. The cells of
 the learning-rate x L2 grid share the architecture and the data; only the step size,
 the penalty, the initial weights and the order of the images differ. So
-:func:`train_digits_cells` does every cell's step in one compiled call: one
-sub-graph per cell, with the same operations and shapes as the cell would have
-alone, so that TensorFlow runs them side by side and each cell's result is exactly
-what it would be alone, a function of its own parameters and seed, whatever cells
-it is trained with.
+:func:`train_digits_cells` stacks the cells' weights along a leading cell axis and
+takes every cell's step with one set of operations: the convolution is a batched
+matrix product of each image's 3 x 3 neighbourhoods (cut out once, before training)
+with each cell's kernel, the dense layers are batched matrix products, and nothing
+ever adds one cell's numbers to another's.
+
+A cell's result is a function of its own parameters and seed, whatever cells it is
+trained with, and exactly so, not only to float32 rounding: every sum a cell needs is
+a batched matrix product or a reduction within the cell's own contiguous slot, whose
+order of addition TensorFlow does not change with the slot or the number of cells.
+Three things needed care (the tests catch each):
+
+* A bias's gradient, a sum over the batch, is a reduction that TensorFlow vectorises
+  across neighbouring slots, and a cell's sum then depended on its slot. So each bias
+  is the last row of its layer's kernel, against a column of ones in the layer's
+  input, and its gradient is part of the kernel's matrix product.
+* A batched matrix product of a single cell splits its long sums between threads,
+  where a batch of two or more gives each cell one thread. So a cell trained alone is
+  trained beside a copy of itself, whose result is dropped.
+* TensorFlow computes exp and log in packets of numbers and the last few numbers of a
+  tensor one at a time, in the last bit differently; the last cell of a batch of an
+  odd size had some of those. So the softmax gets blank rows and columns up to a
+  multiple of 16 in every cell (:func:`_cross_entropies`).
 
 Each cell starts from the weights :func:`labsupport.models.digits_cnn` gives its seed,
-sees its images in the order ``tf.data``'s seeded shuffle gives them (the order of
-:func:`labsupport.experiments.fit_digits`), and takes plain SGD steps on the mean
-cross-entropy (from the logits) plus ``l2 * sum(w**2)`` over the kernels, as Keras
-does. Every step's
-loss is checked for every cell: a cell whose loss is non-finite or above its limit
-(ten times its initial loss) is recorded as diverged and frozen from that step on,
-so that it cannot send infinities or NaNs anywhere, its neighbours included.
+sees its images in the order :func:`image_orders` gives its seed (the order in which
+:func:`labsupport.experiments.fit_digits` feeds them to Keras), and takes plain SGD
+steps on the mean cross-entropy (from the logits) plus ``l2 * sum(w**2)`` over the
+kernels, as Keras does; only the order of additions differs from Keras'. The network
+is Keras' with ReLU and max pooling swapped, which changes no number and no gradient,
+since the largest of rectified values is the rectified largest, and leaves a quarter
+as many values to rectify. Every step's loss is checked for every cell: a cell whose
+loss is non-finite or above its limit (ten times its initial loss) is recorded as
+diverged and frozen from that step on, so that it cannot send infinities or NaNs
+anywhere, its neighbours included.
 """
 
 from __future__ import annotations
@@ -27,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .validation import check_int
+
 
 @dataclass(frozen=True)
 class CellResult:
@@ -52,36 +74,91 @@ def _initial_weights(seed, filters, hidden):
     return weights
 
 
-def _orders(n: int, batch: int, epochs: int, seed: int) -> list:
-    """The image indices of every step, as fit_digits' seeded tf.data pipeline yields them
-    (shuffle, batch, repeat: each epoch one permutation, cut into batches)."""
-    from .reproducibility import import_tensorflow
+def image_orders(n: int, batch_size: int, epochs: int, seed: int) -> list:
+    """The image indices of every training step of a cell with this seed: each epoch a
+    permutation of the `n` images from ``numpy.random.default_rng(seed)``, cut into
+    batches, the last of them smaller when `batch_size` does not divide `n`.
 
-    tf = import_tensorflow()
-    # grid.run_cell seeds everything with the cell's seed before it trains the cell, and
-    # tf.data's shuffle order depends on the global seed as well as on its own
-    tf.random.set_seed(seed)
-    epochs_of_indices = (tf.data.Dataset.range(n)
-                         .shuffle(n, seed=seed, reshuffle_each_iteration=True)
-                         .batch(n).repeat(epochs))
-    return [order[start:start + batch] for order in epochs_of_indices.as_numpy_iterator()
-            for start in range(0, n, batch)]
+    Examples
+    --------
+    >>> [batch.tolist() for batch in image_orders(5, 2, 1, seed=0)]
+    [[2, 4], [3, 0], [1]]
+    """
+    generator = np.random.default_rng(seed)
+    return [order[start:start + batch_size]
+            for order in (generator.permutation(n) for _ in range(epochs))
+            for start in range(0, n, batch_size)]
 
 
-def _logits(weights, images):
-    """One cell's network up to its output layer's softmax, for `images` (batch, 8, 8, 1)."""
+def _with_ones(inputs):
+    """`inputs` with a column of ones appended: the input of a bias."""
+    import tensorflow as tf
+
+    return tf.concat([inputs, tf.ones_like(inputs[..., :1])], axis=-1)
+
+
+def _neighbourhoods(x):
+    """Every pixel's 3 x 3 neighbourhood, zero-padded as "same" padding pads it, in the
+    order of the kernel's rows and columns, and a 1 for the bias: (n, 8, 8, 1) images to
+    (n, 64, 10)."""
+    import tensorflow as tf
+
+    step = [1, 1, 1, 1]  # the strides and the rates
+    patches = tf.image.extract_patches(x, [1, 3, 3, 1], step, step, "SAME")
+    return _with_ones(tf.reshape(patches, (len(x), 64, 9)))
+
+
+def _affine(inputs, kernel, bias):
+    """``inputs @ kernel + bias`` for every cell (leading axis), for `inputs` that end
+    in a column of ones: the bias is the kernel's last row, so that its gradient, a sum
+    over the batch, is a matrix product within the cell's slot like the kernel's."""
+    import tensorflow as tf
+
+    return tf.matmul(inputs, tf.concat([kernel, bias[:, None, :]], axis=1))
+
+
+def _logits(weights, neighbourhoods):
+    """Every cell's network up to its output layer's softmax: `weights` stacked along a
+    leading cell axis, `neighbourhoods` (cells, batch, 64, 10) from
+    :func:`_neighbourhoods`."""
     import tensorflow as tf
 
     conv_k, conv_b, hidden_k, hidden_b, out_k, out_b = weights
-    maps = tf.nn.relu(tf.nn.conv2d(images, conv_k, 1, "SAME") + conv_b)
-    pooled = tf.nn.max_pool2d(maps, 2, 2, "VALID")
-    flat = tf.reshape(pooled, (tf.shape(images)[0], -1))  # rows, columns, channels
-    hidden = tf.nn.relu(tf.matmul(flat, hidden_k) + hidden_b)
-    return tf.matmul(hidden, out_k) + out_b
+    cells, batch = neighbourhoods.shape[:2]
+    filters = conv_k.shape[-1]
+    kernels = tf.reshape(conv_k, (cells, 9, filters))
+    maps = _affine(tf.reshape(neighbourhoods, (cells, batch * 64, 10)), kernels, conv_b)
+    # ReLU after the pooling: the same numbers and gradients as before it
+    maps = tf.reshape(maps, (cells * batch, 8, 8, filters))
+    pooled = tf.nn.relu(tf.nn.max_pool2d(maps, 2, 2, "VALID"))
+    flat = tf.reshape(pooled, (cells, batch, 16 * filters))  # rows, columns, channels
+    hidden = tf.nn.relu(_affine(_with_ones(flat), hidden_k, hidden_b))
+    return _affine(_with_ones(hidden), out_k, out_b)
 
 
-def _loss(weights, images, one_hot, l2):
-    """One cell's mean cross-entropy over the batch plus the L2 penalty of its kernels.
+def _cross_entropies(logits, one_hot):
+    """The cross-entropy of every image of every cell, from (cells, batch, classes)
+    logits and one-hot labels.
+
+    TensorFlow computes exp and log in packets of 8 or 16 numbers, and the last few of
+    a tensor one at a time, which can differ in the last bit: so that no cell's numbers
+    are ever those last few, whatever its slot, every cell gets a multiple of 16 rows
+    and 16 columns. The blank columns have a logit of -1e30 (a probability of exactly
+    0), the blank rows no label (a cross-entropy of exactly 0), and the blank rows are
+    dropped before anything is summed.
+    """
+    import tensorflow as tf
+
+    batch, classes = one_hot.shape[-2:]
+    columns = [[0, 0], [0, 0], [0, -classes % 16]]
+    rows = [[0, 0], [0, -batch % 16], [0, 0]]
+    logits = tf.pad(tf.pad(logits, columns, constant_values=-1e30), rows)
+    labels = tf.pad(tf.pad(one_hot, columns), rows)
+    return tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)[:, :batch]
+
+
+def _losses(weights, neighbourhoods, one_hot, l2):
+    """Every cell's mean cross-entropy over its batch plus its kernels' L2 penalty.
 
     The cross-entropy is computed from the logits, as Keras computes it for a softmax
     output layer (it keeps the logits and never clips a probability), so it is exact
@@ -89,10 +166,12 @@ def _loss(weights, images, one_hot, l2):
     """
     import tensorflow as tf
 
-    data = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(
-        labels=one_hot, logits=_logits(weights, images)))
+    data = tf.reduce_mean(_cross_entropies(_logits(weights, neighbourhoods), one_hot),
+                          axis=-1)
     kernels = (weights[0], weights[2], weights[4])
-    return data + l2 * sum(tf.reduce_sum(tf.square(k)) for k in kernels)
+    penalty = sum(tf.reduce_sum(tf.square(tf.reshape(k, (k.shape[0], -1))), axis=1)
+                  for k in kernels)
+    return data + l2 * penalty
 
 
 def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
@@ -149,50 +228,48 @@ def train_digits_cells(x, y, cells, seeds, epochs: int, batch_size: int,
         raise ValueError(f"cells: expected positive learning rates and non-negative l2, "
                          f"got {cells!r}")
 
-    initial = [_initial_weights(seed, filters, hidden) for seed in seeds]
-    weights = [[tf.Variable(part) for part in parts] for parts in initial]
-    one_hot_all = tf.one_hot(y, 10)
-    images_all = tf.constant(x)
-    n_cells = len(cells)
+    # a single cell is trained beside a copy of itself (see the module's docstring)
+    slots = [*range(len(cells)), 0] if len(cells) == 1 else list(range(len(cells)))
+    initial = [_initial_weights(seeds[slot], filters, hidden) for slot in slots]
+    weights = [tf.Variable(np.stack(parts)) for parts in zip(*initial)]
+    rates, l2 = tf.constant(rates[slots]), tf.constant(l2[slots])
+    neighbourhoods, one_hot = _neighbourhoods(tf.constant(x)), tf.one_hot(y, 10)
 
-    def loss_of(cell, indices):
-        return _loss(weights[cell], tf.gather(images_all, indices),
-                     tf.gather(one_hot_all, indices), float(l2[cell]))
+    @tf.function
+    def losses_of(indices):  # indices: (slots, batch) image numbers for every cell
+        return _losses(weights, tf.gather(neighbourhoods, indices),
+                       tf.gather(one_hot, indices), l2)
 
-    everything, compiled_loss = tf.range(len(x)), tf.function(loss_of)
-    initial_loss = np.array([float(compiled_loss(cell, everything))
-                             for cell in range(n_cells)])
-    limits = 10 * initial_loss
-    live = [tf.Variable(True) for _ in range(n_cells)]  # False once a cell has diverged
-    worst = [tf.Variable(-np.inf, dtype=tf.float32) for _ in range(n_cells)]
+    initial_loss = losses_of(np.tile(np.arange(len(x)), (len(slots), 1))).numpy()
+    limits = tf.constant(10 * initial_loss)
+    live = tf.Variable(np.ones(len(slots), bool))  # False once a cell has diverged
+    worst = tf.Variable(np.full(len(slots), -np.inf, "float32"))
 
-    @tf.function(reduce_retracing=True)
+    @tf.function
     def step(indices):
-        # One sub-graph per cell, of the same shapes whatever the other cells are: a
-        # cell computes exactly what it would compute alone.
-        for cell in range(n_cells):
-            with tf.GradientTape() as tape:
-                loss = loss_of(cell, indices[cell])
-            gradients = tape.gradient(loss, weights[cell])
-            step_loss = tf.where(tf.math.is_finite(loss), loss, np.inf)
-            worst[cell].assign(tf.where(live[cell], tf.maximum(worst[cell], step_loss),
-                                        worst[cell]))
-            keeps = tf.logical_and(live[cell], step_loss <= limits[cell])
-            # a cell that diverges at this step takes no update from it, nor later ones
-            rate = tf.where(keeps, float(rates[cell]), 0.0)
-            for weight, gradient in zip(weights[cell], gradients):
-                finite = tf.where(tf.math.is_finite(gradient), gradient, 0.0)
-                weight.assign_sub(rate * finite)
-            live[cell].assign(keeps)
+        with tf.GradientTape() as tape:
+            losses = losses_of(indices)
+            total = tf.reduce_sum(losses)  # its gradient is each cell's loss's own
+        gradients = tape.gradient(total, weights)
+        step_loss = tf.where(tf.math.is_finite(losses), losses, np.inf)
+        worst.assign(tf.where(live, tf.maximum(worst, step_loss), worst))
+        keeps = tf.logical_and(live, step_loss <= limits)
+        # a cell that diverges at this step takes no update from it, nor later ones
+        rate = tf.where(keeps, rates, 0.0)
+        for weight, gradient in zip(weights, gradients):
+            finite = tf.where(tf.math.is_finite(gradient), gradient, 0.0)
+            weight.assign_sub(tf.reshape(rate, (-1,) + (1,) * (weight.shape.rank - 1))
+                              * finite)
+        live.assign(keeps)
 
-    orders = [_orders(len(x), batch_size, epochs, seed) for seed in seeds]
+    orders = [image_orders(len(x), batch_size, epochs, seeds[slot]) for slot in slots]
     for batches in zip(*orders):
-        step(tf.constant(np.stack(batches)))
+        step(np.stack(batches))
     return [CellResult(diverged=not bool(live[i].numpy()),
                        worst_step_loss=float(worst[i].numpy()),
                        initial_loss=float(initial_loss[i]),
-                       weights=tuple(w.numpy() for w in weights[i]))
-            for i in range(n_cells)]
+                       weights=tuple(w[i].numpy() for w in weights))
+            for i in range(len(cells))]
 
 
 def evaluate_cell(result: CellResult, x, y) -> dict:
@@ -209,9 +286,10 @@ def evaluate_cell(result: CellResult, x, y) -> dict:
     """
     import tensorflow as tf
 
-    weights = [tf.constant(part) for part in result.weights]
+    weights = [tf.constant(part[None]) for part in result.weights]
     images = tf.constant(np.asarray(x, dtype="float32").reshape(-1, 8, 8, 1))
-    logits = _logits(weights, images).numpy().astype("float64")
+    logits = _logits(weights, _neighbourhoods(images)[None])[0]
+    logits = logits.numpy().astype("float64")
     y = np.asarray(y)
     log_normaliser = np.logaddexp.reduce(logits, axis=1)
     return {"accuracy": float((logits.argmax(axis=1) == y).mean()),

@@ -229,26 +229,34 @@ def digits_validation_split(train_fraction: float = 0.8, validation_fraction: fl
 def fit_digits(x, y, params: dict, settings: dict, seed: int):
     """Train the digits network for one (learning rate, L2) cell on images `x`, labels `y`.
 
-    All epochs run as one repeated, reshuffled dataset in a single ``fit`` call: the
-    same epochs of batches as ``fit(epochs=...)`` (each reshuffled, each ending in a
-    partial batch), without Keras' per-epoch overhead, which dominates this model.
+    All epochs run as one dataset in a single ``fit`` call: the same epochs of batches
+    as ``fit(epochs=...)`` (each in a new order, each ending in a partial batch), without
+    Keras' per-epoch overhead, which dominates this model. The order of the images is
+    :func:`labsupport.batched_training.image_orders`' for `seed`, as the grid's trainer
+    takes them.
     Returns the model, the divergence guard (``diverged``, and ``worst``: the
     largest loss of a single training step) and the loss before training.
     """
+    from .batched_training import image_orders
     from .models import digits_cnn
     from .reproducibility import import_tensorflow
 
     tf = import_tensorflow()
     import keras
 
+    x = np.asarray(x)
     one_hot = keras.utils.to_categorical(y, 10)
     model = digits_cnn(params["learning_rate"], params["l2"], seed=seed)
     initial_loss = model.evaluate(x, one_hot, verbose=0)[0]
     guard = divergence_guard(limit=10 * initial_loss)
     epochs, batch = settings["epochs"], settings["batch_size"]
-    data = (tf.data.Dataset.from_tensor_slices((x, one_hot))
-            .shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch).repeat(epochs))
-    model.fit(data, epochs=1, verbose=0, callbacks=[guard], shuffle=False)  # the dataset reshuffles each epoch
+    batches = image_orders(len(x), batch, epochs, seed)
+    data = tf.data.Dataset.from_generator(
+        lambda: ((x[indices], one_hot[indices]) for indices in batches),
+        output_signature=(tf.TensorSpec((None, *x.shape[1:]), x.dtype),
+                          tf.TensorSpec((None, 10), one_hot.dtype))
+    ).apply(tf.data.experimental.assert_cardinality(len(batches)))  # else fit warns
+    model.fit(data, epochs=1, verbose=0, callbacks=[guard], shuffle=False)
     return model, guard, initial_loss
 
 
@@ -297,7 +305,9 @@ def _evaluate_digits(model, x, y, name: str) -> dict:
 #    loss alone (cross-entropy, without the penalty), the penalty separately
 # 4: every cell trained by labsupport.batched_training, the grid's cells in one
 #    computation (the same arithmetic as Keras' to float32 rounding)
-DIGITS_VERSION = 4
+# 5: the cells' steps as batched matrix products (another order of additions), and the
+#    selected cell's final fit by the same trainer
+DIGITS_VERSION = 5
 
 
 def _digits_cell_metrics(result, cell: dict, fit, validation) -> dict:
@@ -313,10 +323,14 @@ def _digits_cell_metrics(result, cell: dict, fit, validation) -> dict:
         measured = evaluate_cell(result, x, y)
         metrics[f"{name}_accuracy"] = measured["accuracy"]
         metrics[f"{name}_data_loss"] = measured["data_loss"]
-    kernels = result.weights[0::2]
-    metrics["penalty"] = float(cell["l2"] * sum(float(np.sum(np.square(k))) for k in kernels))
+    metrics["penalty"] = _kernel_penalty(result, cell["l2"])
     metrics["initial_loss"] = result.initial_loss
     return metrics
+
+
+def _kernel_penalty(result, l2: float) -> float:
+    """The L2 penalty of a trained CellResult's kernels (its biases are not penalised)."""
+    return float(l2 * sum(float(np.sum(np.square(k))) for k in result.weights[0::2]))
 
 
 def train_digits_batched(cells: list, settings: dict, seeds: list) -> list[dict]:
@@ -350,14 +364,23 @@ train_digits.batched = train_digits_batched
 
 
 def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
-    """The selected cell, fitted on all the training data with its seed, tested once."""
+    """The selected cell, fitted on all the training data with its seed, tested once,
+    by the same trainer as the grid's cells."""
+    from .batched_training import evaluate_cell, train_digits_cells
+
     x_train, x_test, y_train, y_test = digits_split(
         settings["train_fraction"], settings["split_seed"], settings["inputs"])
-    model, guard, _ = fit_digits(x_train, y_train, params, settings, seed)
-    if guard.diverged:
-        return {"status": "diverged", "test_accuracy": None, "worst_step_loss": guard.worst}
-    return {**_evaluate_digits(model, x_train, y_train, "train"),
-            **_evaluate_digits(model, x_test, y_test, "test"), "penalty": penalty(model),
+    trained = train_digits_cells(x_train, y_train, [params], [seed], settings["epochs"],
+                                 settings["batch_size"])[0]
+    if trained.diverged:
+        return {"status": "diverged", "test_accuracy": None,
+                "worst_step_loss": trained.worst_step_loss}
+    metrics = {}
+    for name, (x, y) in (("train", (x_train, y_train)), ("test", (x_test, y_test))):
+        measured = evaluate_cell(trained, x, y)
+        metrics[f"{name}_accuracy"] = measured["accuracy"]
+        metrics[f"{name}_data_loss"] = measured["data_loss"]
+    return {**metrics, "penalty": _kernel_penalty(trained, params["l2"]),
             "train_images": len(x_train), "test_images": len(x_test)}
 
 
