@@ -313,18 +313,24 @@ DIGITS_VERSION = 5
 def _digits_cell_metrics(result, cell: dict, fit, validation) -> dict:
     """What a grid cell reports of a trained CellResult: accuracy and data loss on the
     fitting and validation parts, the penalty, the initial loss; or its divergence."""
-    from .batched_training import evaluate_cell
-
     if result.diverged:
         return {"status": "diverged", "train_accuracy": None, "val_accuracy": None,
                 "initial_loss": result.initial_loss, "worst_step_loss": result.worst_step_loss}
+    metrics = _cell_metrics(result, train=fit, val=validation)
+    metrics["penalty"] = _kernel_penalty(result, cell["l2"])
+    metrics["initial_loss"] = result.initial_loss
+    return metrics
+
+
+def _cell_metrics(result, **parts) -> dict:
+    """Accuracy and data loss of a trained CellResult on each named part (x, y)."""
+    from .batched_training import evaluate_cell
+
     metrics = {}
-    for name, (x, y) in (("train", fit), ("val", validation)):
+    for name, (x, y) in parts.items():
         measured = evaluate_cell(result, x, y)
         metrics[f"{name}_accuracy"] = measured["accuracy"]
         metrics[f"{name}_data_loss"] = measured["data_loss"]
-    metrics["penalty"] = _kernel_penalty(result, cell["l2"])
-    metrics["initial_loss"] = result.initial_loss
     return metrics
 
 
@@ -366,7 +372,7 @@ train_digits.batched = train_digits_batched
 def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
     """The selected cell, fitted on all the training data with its seed, tested once,
     by the same trainer as the grid's cells."""
-    from .batched_training import evaluate_cell, train_digits_cells
+    from .batched_training import train_digits_cells
 
     x_train, x_test, y_train, y_test = digits_split(
         settings["train_fraction"], settings["split_seed"], settings["inputs"])
@@ -375,11 +381,7 @@ def digits_final_test(params: dict, settings: dict, seed: int) -> dict:
     if trained.diverged:
         return {"status": "diverged", "test_accuracy": None,
                 "worst_step_loss": trained.worst_step_loss}
-    metrics = {}
-    for name, (x, y) in (("train", (x_train, y_train)), ("test", (x_test, y_test))):
-        measured = evaluate_cell(trained, x, y)
-        metrics[f"{name}_accuracy"] = measured["accuracy"]
-        metrics[f"{name}_data_loss"] = measured["data_loss"]
+    metrics = _cell_metrics(trained, train=(x_train, y_train), test=(x_test, y_test))
     return {**metrics, "penalty": _kernel_penalty(trained, params["l2"]),
             "train_images": len(x_train), "test_images": len(x_test)}
 
